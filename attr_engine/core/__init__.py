@@ -1,0 +1,1 @@
+"""Shared machinery: input normalisation, batching, progress, hooks, base classes, registry."""

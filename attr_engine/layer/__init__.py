@@ -1,0 +1,3 @@
+"""Layer attribution methods."""
+
+__all__: list = []

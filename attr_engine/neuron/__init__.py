@@ -1,0 +1,3 @@
+"""Neuron attribution methods."""
+
+__all__: list = []

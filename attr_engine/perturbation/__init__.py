@@ -1,0 +1,3 @@
+"""Perturbation attribution methods."""
+
+__all__: list = []
