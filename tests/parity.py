@@ -1,0 +1,47 @@
+"""Run a method from attr_engine and from captum.attr on the same inputs and compare."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import attr_engine
+import captum.attr
+
+
+def _flatten(result):
+    if isinstance(result, torch.Tensor):
+        return [result]
+    return [t for item in result for t in _flatten(item)]
+
+
+def run_both(name, model, inputs, init=None, wrap=None, seed=0, **kwargs):
+    """Results of `name` from both libraries, with identically seeded random generators.
+
+    `wrap` names an inner method for NoiseTunnel."""
+    results = []
+    for lib in (attr_engine, captum.attr):
+        cls = getattr(lib, name)
+        if wrap is not None:
+            method = cls(getattr(lib, wrap)(model))
+        else:
+            method = cls(model, **(init or {}))
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        results.append(method.attribute(inputs, **kwargs))
+    return results
+
+
+def assert_close(ours, theirs, rtol=1e-4, atol=1e-6):
+    assert type(ours) is type(theirs) or isinstance(ours, torch.Tensor) == isinstance(theirs, torch.Tensor)
+    a, b = _flatten(ours), _flatten(theirs)
+    assert len(a) == len(b), f"{len(a)} tensors vs {len(b)}"
+    for x, y in zip(a, b):
+        assert x.shape == y.shape, f"shape {tuple(x.shape)} vs {tuple(y.shape)}"
+        torch.testing.assert_close(x.detach(), y.detach(), rtol=rtol, atol=atol)
+
+
+def check_parity(name, model, inputs, rtol=1e-4, atol=1e-6, **kwargs):
+    ours, theirs = run_both(name, model, inputs, **kwargs)
+    assert_close(ours, theirs, rtol, atol)
+    return ours
