@@ -18,6 +18,7 @@ from .progress import task
 
 TARGET_SECONDS = 0.25
 MAX_CHUNK_ELEMENTS = 1 << 25  # input elements per chunk: a memory cap for huge inputs
+FIRST_CHUNK_ELEMENTS = 1 << 16  # small rows start in bigger chunks: per-call overhead dominates them
 
 
 class ChunkSizer:
@@ -29,7 +30,7 @@ class ChunkSizer:
         self.fixed = None if fixed is None else max(self._align(fixed), self.unit)
         self.target_seconds = target_seconds
         self.max_rows = max(self._align(MAX_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
-        self.size = self.unit
+        self.size = max(self._align(FIRST_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
         self.best_rate: Optional[float] = None  # seconds per row at the best size so far
         self.best_size = self.unit
         self.frozen = False
@@ -49,7 +50,8 @@ class ChunkSizer:
         if self.best_rate is None or rate < self.best_rate * 0.97:
             self.best_rate, self.best_size = rate, rows
             if not self.frozen:
-                self.size = min(rows * 2, cap, self.max_rows)
+                growth = 4 if seconds < self.target_seconds / 16 else 2
+                self.size = min(rows * growth, cap, self.max_rows)
                 if self.size <= rows:
                     self.frozen = True
         else:  # no longer faster per row: settle on the best size seen

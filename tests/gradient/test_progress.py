@@ -105,14 +105,16 @@ def test_show_progress_draws_a_bar(capsys):
 
 
 def test_chunk_sizer_grows_while_faster_and_respects_the_time_cap():
-    sizer = ChunkSizer(unit=2, target_seconds=0.25)
+    sizer = ChunkSizer(unit=2, row_numel=1 << 16, target_seconds=0.25)
     sizes = []
     for _ in range(8):
         rows = sizer.next_size(10_000)
         sizes.append(rows)
         sizer.record(rows, 0.01 + rows * 0.001)  # fixed overhead: bigger is better per row
-    assert sizes[:4] == [2, 4, 8, 16] and all(s % 2 == 0 for s in sizes)
-    assert max(sizes) * 0.001 + 0.01 <= 0.26
+    assert sizes[0] == 2 and sizes[:4] == sorted(set(sizes[:4])) and all(s % 2 == 0 for s in sizes)
+    assert max(sizes) * 0.001 + 0.01 <= 0.26 and sizes[-1] >= 200
+    small_rows = ChunkSizer(unit=4, row_numel=3 * 32 * 32)
+    assert small_rows.next_size(10_000) == 20  # small rows start with bigger chunks
     fixed = ChunkSizer(unit=3, fixed=10)
     assert fixed.next_size(100) == 9 and fixed.next_size(5) == 5
 
