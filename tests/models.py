@@ -61,6 +61,14 @@ class CNN(nn.Module):
         return x
 
 
+def conv_pool_cnn() -> nn.Sequential:
+    """A CNN with batch norm and max pooling where no activation feeds the pool directly
+    (the layout on which Captum 0.9's DeepLift is right, so it can serve as an oracle)."""
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU(), nn.Conv2d(6, 8, 3, padding=1),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(128, 10), nn.ReLU(), nn.Linear(10, 4))
+
+
 class TwoInput(nn.Module):
     """Two input tensors of different shapes combined into one output."""
 
@@ -111,6 +119,8 @@ def make_case(name: str, batch: int = 4, seed: int = 0):
         return seeded(MLP(softmax=True)), torch.randn(batch, 6, generator=g), None
     if name == "cnn":
         return seeded(CNN()), torch.rand(batch, 3, 8, 8, generator=g), None
+    if name == "cnn_conv_pool":
+        return seeded(conv_pool_cnn()), torch.rand(batch, 3, 8, 8, generator=g), None
     if name == "two_input":
         return seeded(TwoInput()), (torch.randn(batch, 4, generator=g), torch.randn(batch, 3, 2, generator=g)), None
     if name == "with_args":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 
@@ -45,3 +47,31 @@ def check_parity(name, model, inputs, rtol=1e-4, atol=1e-6, **kwargs):
     ours, theirs = run_both(name, model, inputs, **kwargs)
     assert_close(ours, theirs, rtol, atol)
     return ours
+
+
+class _WholeGradient(torch.Tensor):
+    """A tensor whose ``[0]`` is itself: feeds Captum's maxpool rule the whole gradient."""
+
+    def __getitem__(self, index):
+        plain = self.as_subclass(torch.Tensor)
+        return plain if index == 0 else plain[index]
+
+
+@contextlib.contextmanager
+def captum_maxpool_rule_fixed():
+    """Captum 0.9's DeepLift maxpool rule falls back to ``grad_input[0]`` (the first example's
+    gradient, broadcast) where |Δin| < eps; within this context it uses the whole gradient, so
+    the remaining comparison checks everything else."""
+    import captum.attr._core.deep_lift as deep_lift
+
+    original = deep_lift.maxpool
+
+    def fixed(module, pool, unpool, inputs, outputs, grad_input, grad_output, eps=1e-10):
+        return original(module, pool, unpool, inputs, outputs, grad_input.as_subclass(_WholeGradient),
+                        grad_output, eps).as_subclass(torch.Tensor)
+
+    deep_lift.maxpool = fixed
+    try:
+        yield
+    finally:
+        deep_lift.maxpool = original
