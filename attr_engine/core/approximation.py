@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import List, Tuple
 
 import numpy as np
@@ -34,7 +35,7 @@ def approximation_parameters(method: str, n_steps: int) -> Tuple[List[float], Li
             f"`method` must be one of {', '.join(SUPPORTED_METHODS)}; got {method!r}"
         )
     if method == "gausslegendre":
-        nodes, weights = np.polynomial.legendre.leggauss(n_steps)
+        nodes, weights = gauss_legendre(n_steps)
         return (0.5 * weights).tolist(), (0.5 * (1 + nodes)).tolist()
     if n_steps < 2:
         raise ValueError(f"`n_steps` must be at least 2 for {method}, got {n_steps}")
@@ -51,3 +52,32 @@ def approximation_parameters(method: str, n_steps: int) -> Tuple[List[float], Li
     else:
         alphas = torch.linspace(1 / n, 1, n)
     return step_sizes, alphas.tolist()
+
+
+def _legendre_and_derivative(n: int, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """P_n(x) and P_n'(x) by the three-term recurrence (vectorised over x)."""
+    p_prev, p = np.ones_like(x), x.copy()
+    for j in range(2, n + 1):
+        p_prev, p = p, ((2 * j - 1) * x * p - (j - 1) * p_prev) / j
+    return p, n * (x * p - p_prev) / (x * x - 1)
+
+
+@lru_cache(maxsize=64)
+def gauss_legendre(n: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Nodes (ascending) and weights of n-point Gauss-Legendre quadrature on [-1, 1].
+
+    Newton's method on the Legendre recurrence from Tricomi's initial guesses: the same
+    numbers as ``numpy.polynomial.legendre.leggauss`` (to ~1e-13) in milliseconds where
+    numpy's eigenvalue route takes seconds for a few thousand points."""
+    if n == 1:
+        return np.array([0.0]), np.array([2.0])
+    x = np.cos(np.pi * (np.arange(1, n + 1) - 0.25) / (n + 0.5))
+    for _ in range(100):
+        p, dp = _legendre_and_derivative(n, x)
+        step = p / dp
+        x = x - step
+        if np.abs(step).max() < 1e-15:
+            break
+    _, dp = _legendre_and_derivative(n, x)
+    weights = 2 / ((1 - x * x) * dp * dp)
+    return x[::-1].copy(), weights[::-1].copy()
