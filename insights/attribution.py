@@ -1,0 +1,183 @@
+"""Run one registered method on one model over a batch of examples.
+
+Methods come from the engine's registry, so new methods need no change here. Which keyword
+arguments a method gets (target, baselines, additional args, convergence delta, feature mask)
+is read from its ``attribute`` signature.
+
+Text features are attributed through their embedding layer: the embeddings become the
+attributed input, and the token ids travel as additional forward arguments — which every
+method expands exactly like its inputs — so a forward hook can put the (scaled, noisy or
+ablated) embeddings in place of the embedding layer's output while the rest of the model
+still sees the real ids (padding masks keep working).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import torch
+from torch import Tensor, nn
+
+from .errors import InsightsError
+
+
+@dataclass
+class MethodOutput:
+    attributions: Tuple[Tensor, ...]  # per feature (input methods) or per layer output
+    delta: Optional[Tensor]
+    layer: Optional[str]  # set for layer and neuron methods
+
+
+def accepts(method: Any, name: str) -> bool:
+    """Whether ``method.attribute`` takes the keyword ``name`` (looking through wrappers)."""
+    params = inspect.signature(method.attribute).parameters
+    if name in params:
+        return True
+    inner = getattr(method, "attribution_method", None)
+    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return var_kw and inner is not None and accepts(inner, name)
+
+
+def find_module(model: nn.Module, name: str, field: str = "layer") -> nn.Module:
+    try:
+        return model.get_submodule(name)
+    except AttributeError:
+        raise InsightsError(f"the model has no layer {name!r}", field=field) from None
+
+
+def embedding_layer(model: nn.Module, feature: Any) -> nn.Module:
+    if feature.embedding_layer:
+        return find_module(model, feature.embedding_layer, field="features")
+    for module in model.modules():
+        if isinstance(module, nn.Embedding):
+            return module
+    raise InsightsError(f"text feature {feature.name!r}: the model has no nn.Embedding; "
+                        "name its embedding layer with TextFeature(embedding_layer=...)", field="features")
+
+
+def layer_names(model: nn.Module) -> List[str]:
+    return [name for name, _ in model.named_modules() if name]
+
+
+class EmbeddingForward:
+    """``forward(*inputs, *token_ids, *args)`` where text inputs are embeddings: the embedding
+    layer's output for each id tensor is replaced by the matching embeddings."""
+
+    def __init__(self, model: nn.Module, text: Dict[int, nn.Module], n_features: int) -> None:
+        self.model, self.text, self.n = model, text, n_features
+
+    def __call__(self, *values: Any) -> Tensor:
+        inputs, ids = list(values[: self.n]), values[self.n: self.n + len(self.text)]
+        args = values[self.n + len(self.text):]
+        swaps: Dict[nn.Module, List[Tuple[Tensor, Tensor]]] = {}
+        for (i, layer), token_ids in zip(self.text.items(), ids):
+            swaps.setdefault(layer, []).append((token_ids, inputs[i]))
+            inputs[i] = token_ids
+
+        def replace(module: nn.Module, given: Tuple[Tensor, ...], output: Tensor) -> Tensor:
+            for token_ids, embedded in swaps[module]:
+                if given[0] is token_ids or (given[0].shape == token_ids.shape and torch.equal(given[0], token_ids)):
+                    return embedded
+            raise InsightsError("the text feature's token ids did not reach its embedding layer; "
+                                "name the layer with TextFeature(embedding_layer=...)", code=500)
+
+        handles = [layer.register_forward_hook(replace) for layer in swaps]
+        try:
+            return self.model(*inputs, *args)
+        finally:
+            for handle in handles:
+                handle.remove()
+
+
+def stack_args(rows: Sequence[Tuple[Any, ...]], device: torch.device) -> Tuple[Any, ...]:
+    """Per-example additional forward args stacked into batch args (non-tensors taken once)."""
+    if not rows or not rows[0]:
+        return ()
+    return tuple(torch.stack([r[k] for r in rows]).to(device) if isinstance(rows[0][k], Tensor) else rows[0][k]
+                 for k in range(len(rows[0])))
+
+
+def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], spec: Any,
+               init: Dict[str, Any], call: Dict[str, Any], inputs: Tuple[Tensor, ...],
+               baselines: Tuple[Tensor, ...], args: Sequence[Tuple[Any, ...]], targets: Tensor,
+               layer: Optional[str] = None, neuron: Optional[Sequence[int]] = None) -> MethodOutput:
+    """Attribute ``inputs`` (one stacked tensor per feature) with the registered method ``spec``."""
+    inputs = tuple(x.to(device) for x in inputs)
+    baselines = tuple(b.to(device) for b in baselines)
+    extra = stack_args(args, device)
+    internal = spec.needs_layer or spec.needs_neuron
+    if internal:
+        if not layer:
+            raise InsightsError(f"{spec.name} attributes a layer: choose one", field="layer")
+        forward, attr_inputs, attr_baselines = model, inputs, baselines
+        method = spec.create(forward, find_module(model, layer), **init)
+        forward_args = extra
+    else:
+        text = {i: embedding_layer(model, f) for i, f in enumerate(features) if f.kind == "text"}
+        with torch.no_grad():
+            attr_inputs = tuple(text[i](x).detach() if i in text else x for i, x in enumerate(inputs))
+            attr_baselines = tuple(text[i](b).detach() if i in text else b for i, b in enumerate(baselines))
+        forward = EmbeddingForward(model, text, len(inputs)) if text else model
+        method = spec.create(forward, None, **init)
+        forward_args = tuple(inputs[i] for i in text) + extra
+    kwargs = dict(call)
+    if neuron is not None and accepts(method, "neuron_selector"):
+        kwargs["neuron_selector"] = tuple(neuron) if len(neuron) > 1 else neuron[0]
+    elif accepts(method, "target"):
+        kwargs["target"] = targets.to(device)
+    if spec.baselines != "none" and accepts(method, "baselines"):
+        kwargs["baselines"] = attr_baselines
+    if forward_args and accepts(method, "additional_forward_args"):
+        kwargs["additional_forward_args"] = forward_args
+    if not internal and "feature_mask" not in kwargs and accepts(method, "feature_mask") and any(
+            f.kind == "text" for f in features):
+        kwargs["feature_mask"] = _token_masks(attr_inputs, features)
+    if not internal and "sliding_window_shapes" not in kwargs and accepts(method, "sliding_window_shapes"):
+        kwargs["sliding_window_shapes"] = tuple(_window(x, f) for x, f in zip(attr_inputs, features))
+    want_delta = spec.convergence_delta and accepts(method, "return_convergence_delta")
+    if want_delta:
+        kwargs["return_convergence_delta"] = True
+    out = method.attribute(attr_inputs, **kwargs)
+    delta = None
+    if want_delta:
+        out, delta = out
+        delta = torch.as_tensor(delta).detach().cpu().reshape(-1)
+    out = out if isinstance(out, tuple) else (out,)
+    return MethodOutput(tuple(o.detach().cpu() for o in out), delta, layer if internal else None)
+
+
+def perturbed_units(x: Tensor, feature: Any, spec: Any) -> int:
+    """How many features a perturbation method perturbs in one example's input ``x``."""
+    if feature.kind == "text":
+        return int(x.shape[0])
+    if spec.name == "Occlusion":
+        window = _window(x.unsqueeze(0), feature)
+        return int(torch.Size([max(d // w, 1) for d, w in zip(x.shape, window)]).numel())
+    return x.numel()
+
+
+def _window(x: Tensor, feature: Any) -> Tuple[int, ...]:
+    """A default occlusion window: whole tokens for text, about an eighth of each other dimension
+    (a channel-wide patch for images and series)."""
+    shape = tuple(x.shape[1:])
+    if feature.kind == "text":
+        return (1,) + shape[1:]
+    if feature.kind in ("image", "timeseries") and len(shape) >= 2:
+        return (shape[0],) + tuple(max(d // 8, 1) for d in shape[1:])
+    return tuple(1 for _ in shape)
+
+
+def _token_masks(inputs: Tuple[Tensor, ...], features: Sequence[Any]) -> Tuple[Tensor, ...]:
+    """Feature masks that ablate a token's whole embedding together (others: each element alone)."""
+    masks, offset = [], 0
+    for x, f in zip(inputs, features):
+        if f.kind == "text":
+            ids = torch.arange(x.shape[1], device=x.device).view(1, -1, *([1] * (x.dim() - 2)))
+            mask = ids.expand(1, *x.shape[1:])
+        else:
+            mask = torch.arange(x[0].numel(), device=x.device).view(1, *x.shape[1:])
+        masks.append(mask + offset)
+        offset += int(mask.max()) + 1
+    return tuple(masks)

@@ -1,0 +1,306 @@
+"""The JSON contract between the server and its clients, defined once as pydantic models.
+
+Requests are parsed with these models (unknown fields are refused); responses and events are
+documented by them and checked against them in the tests. ``contract.json`` beside this file is
+their JSON Schema, from which the front end generates its TypeScript types
+(``python -m insights.schema`` rewrites it; a test fails when it is stale).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import Annotated
+
+JsonScalar = Union[bool, int, float, str, None]
+ArgValue = Union[JsonScalar, List[Union[int, float]]]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ----------------------------------------------------------------------------------
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: Optional[str] = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+# --- description of the app -------------------------------------------------------------------
+class ParamInfo(BaseModel):
+    name: str
+    type: Literal["int", "float", "bool", "choice", "str"]
+    default: Any = None
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    choices: List[Any] = []
+    nullable: bool = False
+    help: str = ""
+    stage: Literal["init", "attribute"] = "attribute"
+
+
+class MethodInfo(BaseModel):
+    name: str
+    family: str
+    params: List[ParamInfo]
+    baselines: Literal["none", "optional", "distribution"]
+    stochastic: bool
+    needs_layer: bool
+    needs_neuron: bool
+    convergence_delta: bool
+    progress: bool
+    help: str
+
+
+class FeatureInfo(BaseModel):
+    name: str
+    kind: Literal["image", "text", "timeseries", "general"]
+    baselines: List[str]
+    accepts_upload: bool
+
+
+class ModelInfo(BaseModel):
+    index: int
+    name: str
+    device: str
+    layers: List[str]
+
+
+class AppInfo(BaseModel):
+    models: List[ModelInfo]
+    classes: List[str]
+    features: List[FeatureInfo]
+    methods: List[MethodInfo]
+    limits: Dict[str, float]
+    default_target: Literal["predicted", "label"]
+    engine_version: str
+    cache: bool
+
+
+# --- display payloads ---------------------------------------------------------------------------
+class ArrayPayload(BaseModel):
+    """A float32 array, little-endian bytes in base64: ``new Float32Array(bytes.buffer)``."""
+    shape: List[int]
+    dtype: Literal["float32"]
+    data: str
+
+
+class ImagePayload(BaseModel):
+    kind: Literal["image"]
+    png: str
+    height: int
+    width: int
+    attribution: Optional[ArrayPayload] = None
+
+
+class TextPayload(BaseModel):
+    kind: Literal["text"]
+    tokens: List[str]
+    scores: Optional[List[float]] = None
+
+
+class TimeseriesPayload(BaseModel):
+    kind: Literal["timeseries"]
+    channels: List[str]
+    x: List[float]
+    values: ArrayPayload
+    attribution: Optional[ArrayPayload] = None
+
+
+class GeneralPayload(BaseModel):
+    kind: Literal["general"]
+    names: List[str]
+    values: List[float]
+    scores: Optional[List[float]] = None
+
+
+class LayerPayload(BaseModel):
+    kind: Literal["layer"]
+    attribution: ArrayPayload
+
+
+FeaturePayload = Annotated[
+    Union[ImagePayload, TextPayload, TimeseriesPayload, GeneralPayload, LayerPayload],
+    Field(discriminator="kind"),
+]
+
+
+# --- examples and pages -------------------------------------------------------------------------
+class ClassScore(BaseModel):
+    index: int
+    name: str
+    score: float
+
+
+class Prediction(BaseModel):
+    model: int
+    predicted: ClassScore
+    top: List[ClassScore]
+
+
+class FeatureView(BaseModel):
+    name: str
+    payload: FeaturePayload
+
+
+class ExampleView(BaseModel):
+    id: str
+    source: Literal["dataset", "upload"]
+    index: Optional[int]
+    label: Optional[int]
+    label_name: Optional[str]
+    features: List[FeatureView]
+    predictions: List[Prediction]
+
+
+class FilterSpec(Request):
+    prediction: Literal["all", "correct", "incorrect"] = "all"
+    true_classes: List[str] = []
+    predicted_classes: List[str] = []
+    model: int = Field(0, ge=0)
+
+
+class PageRequest(Request):
+    page: int = Field(0, ge=0, le=1_000_000)
+    page_size: int = Field(8, ge=1)
+    filter: FilterSpec = FilterSpec()
+    top_k: int = Field(3, ge=1, le=1000)
+
+
+class PageResponse(BaseModel):
+    page: int
+    page_size: int
+    examples: List[ExampleView]
+    has_more: bool
+    scanned: int
+    message: Optional[str] = None
+
+
+class UploadValue(Request):
+    """One feature's value: a base64 image, a typed text, or a series (channels x steps)."""
+    image: Optional[str] = None
+    text: Optional[str] = None
+    series: Optional[List[List[float]]] = None
+
+
+class UploadRequest(Request):
+    inputs: Dict[str, UploadValue]
+    label: Optional[str] = None
+
+
+# --- attribution --------------------------------------------------------------------------------
+class Target(Request):
+    kind: Literal["predicted", "label", "class"]
+    class_name: Optional[str] = None
+
+
+class AttributionRequest(Request):
+    examples: List[str] = Field(min_length=1)
+    models: List[int] = Field([0], min_length=1)
+    method: str
+    args: Dict[str, ArgValue] = {}
+    layer: Optional[str] = None
+    neuron: Optional[List[int]] = None
+    target: Optional[Target] = None
+    baselines: Dict[str, str] = {}
+    use_cache: bool = True
+
+
+class Estimate(BaseModel):
+    passes: int
+    per_example: int
+    seconds: float
+    within_limits: bool
+    message: Optional[str] = None
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    estimate: Estimate
+
+
+class RunRequest(Request):
+    """The socket ``run`` event: an attribution request for one workspace."""
+    workspace: str
+    request: AttributionRequest
+
+
+class CancelRequest(Request):
+    workspace: str
+    job_id: str
+
+
+class Workspaces(BaseModel):
+    workspaces: List[str]
+
+
+class ProgressEvent(BaseModel):
+    job_id: str
+    fraction: float
+    unit: int
+    units: int
+    elapsed_s: float
+    eta_s: Optional[float] = None
+
+
+class FeatureAttribution(BaseModel):
+    name: str
+    kind: str
+    total: float
+    payload: FeaturePayload
+
+
+class AttributionResult(BaseModel):
+    example_id: str
+    model: int
+    method: str
+    target: int
+    target_name: str
+    features: List[FeatureAttribution]
+    delta: Optional[float] = None
+    suggested_n_steps: Optional[int] = None
+    cached: bool
+
+
+class JobResult(BaseModel):
+    results: List[AttributionResult]
+    seconds: float
+    cache_hits: int
+
+
+class ResultEvent(JobResult):
+    job_id: str
+
+
+class PartialEvent(BaseModel):
+    job_id: str
+    model: int
+    results: List[AttributionResult]
+
+
+class CancelledEvent(BaseModel):
+    job_id: str
+
+
+class ErrorEvent(BaseModel):
+    job_id: Optional[str] = None
+    error: ErrorDetail
+
+
+class JobState(BaseModel):
+    job_id: str
+    status: Literal["queued", "running", "done", "error", "cancelled"]
+    progress: ProgressEvent
+    result: Optional[JobResult] = None
+    error: Optional[ErrorDetail] = None
+
+
+CONTRACT = [ErrorResponse, AppInfo, PageRequest, PageResponse, UploadRequest, ExampleView,
+            AttributionRequest, Estimate, JobAccepted, RunRequest, CancelRequest, Workspaces, JobState, ProgressEvent,
+            PartialEvent, ResultEvent, CancelledEvent, ErrorEvent]

@@ -1,0 +1,89 @@
+"""HTTP routes: each parses its request model, calls one service method, returns JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ..schema import contract as c
+from ..schema import json_schema
+from .errors import parse
+from .workspaces import names, workspace_service
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+ENDPOINTS = {
+    "GET /api": "this description",
+    "GET /api/schema": "JSON Schema of every request, response and event",
+    "GET /api/workspaces": "the workspaces served (one per visualizer: models, features, data set)",
+    "GET /api/w/<ws>/info": "models, classes, features, methods (from the registry) and limits",
+    "POST /api/w/<ws>/examples/page": "a page of examples with predictions (PageRequest)",
+    "POST /api/w/<ws>/examples/upload": "add an input of your own (UploadRequest)",
+    "POST /api/w/<ws>/estimate": "forward/backward passes and expected seconds (AttributionRequest)",
+    "POST /api/w/<ws>/jobs": "start an attribution job without a socket (AttributionRequest)",
+    "GET /api/w/<ws>/jobs/<job_id>": "a job's status, progress, result or error",
+    "POST /api/w/<ws>/jobs/<job_id>/cancel": "cancel a job",
+}
+EVENTS = {
+    "client -> server": {"run": "RunRequest; acknowledged with JobAccepted or ErrorResponse",
+                         "cancel": "CancelRequest; acknowledged with JobState or ErrorResponse"},
+    "server -> client": {"progress": "ProgressEvent", "partial": "PartialEvent", "result": "ResultEvent",
+                         "cancelled": "CancelledEvent", "error": "ErrorEvent"},
+}
+
+HTTP_SESSION = "http"  # jobs started over plain HTTP, fetched by id
+
+
+def service(workspace: str):
+    return workspace_service(workspace)
+
+
+@bp.get("")
+def describe():
+    return jsonify({"endpoints": ENDPOINTS, "socketio_events": EVENTS,
+                    "auth": "?token=..., a Bearer/X-Insights-Token header, or the cookie ?token= sets"})
+
+
+@bp.get("/schema")
+def schema():
+    return jsonify(json_schema())
+
+
+@bp.get("/workspaces")
+def workspaces():
+    return jsonify({"workspaces": names()})
+
+
+@bp.get("/w/<ws>/info")
+def info(ws: str):
+    return jsonify(service(ws).info())
+
+
+@bp.post("/w/<ws>/examples/page")
+def page(ws: str):
+    return jsonify(service(ws).page(parse(c.PageRequest, request.get_json(silent=True))))
+
+
+@bp.post("/w/<ws>/examples/upload")
+def upload(ws: str):
+    return jsonify(service(ws).upload(parse(c.UploadRequest, request.get_json(silent=True))))
+
+
+@bp.post("/w/<ws>/estimate")
+def estimate(ws: str):
+    return jsonify(service(ws).estimate(parse(c.AttributionRequest, request.get_json(silent=True))))
+
+
+@bp.post("/w/<ws>/jobs")
+def start_job(ws: str):
+    req = parse(c.AttributionRequest, request.get_json(silent=True))
+    return jsonify(service(ws).start_job(HTTP_SESSION, req, lambda event, payload: None)), 202
+
+
+@bp.get("/w/<ws>/jobs/<job_id>")
+def job(ws: str, job_id: str):
+    return jsonify(service(ws).job_state(job_id))
+
+
+@bp.post("/w/<ws>/jobs/<job_id>/cancel")
+def cancel(ws: str, job_id: str):
+    return jsonify(service(ws).cancel(job_id))

@@ -1,0 +1,62 @@
+"""Socket.IO handlers: authenticate the connection, run and cancel jobs for this client only.
+
+Each connection is a session: its jobs stream their events to it alone, and its jobs are
+cancelled when it disconnects.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from flask import current_app, request
+from flask_socketio import emit
+
+from ..errors import InsightsError
+from ..schema import contract as c
+from . import socketio
+from .errors import error_body, parse
+from .security import check_request
+from .workspaces import all_services, workspace_service
+
+
+@socketio.on("connect")
+def on_connect(auth: Optional[Any] = None) -> None:
+    try:
+        check_request(auth if isinstance(auth, dict) else None)
+    except InsightsError as exc:
+        raise ConnectionRefusedError(exc.to_json()["error"]) from None
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Optional[Any] = None) -> None:
+    for service in all_services():
+        service.close_session(request.sid)
+
+
+@socketio.on("run")
+def on_run(data: Any):
+    run = parse(c.RunRequest, data)
+    service = workspace_service(run.workspace)
+    sid = request.sid
+    server = socketio.server
+
+    def send(event: str, payload: dict) -> None:
+        server.emit(event, payload, to=sid)
+
+    return service.start_job(sid, run.request, send)
+
+
+@socketio.on("cancel")
+def on_cancel(data: Any):
+    req = parse(c.CancelRequest, data)
+    return workspace_service(req.workspace).cancel(req.job_id, request.sid)
+
+
+@socketio.on_error_default
+def on_error(exc: BaseException):
+    """The socket transport's one error handler: an ``error`` event and the same body as ack."""
+    body, status = error_body(exc)
+    if status >= 500:
+        current_app.logger.exception("socket event failed", exc_info=exc)
+    emit("error", {"job_id": None, **body})
+    return body

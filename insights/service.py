@@ -1,0 +1,387 @@
+"""The service layer: everything the dashboard does, with no transport inside.
+
+Routes and socket handlers parse a request model from :mod:`insights.schema.contract`, call
+one method here, and serialise what it returns. State is per server (examples reached, model
+calibrations, the result cache, jobs); per-user choices travel in each request, so browser tabs
+never share settings, and jobs belong to the session (socket connection) that started them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+from torch import Tensor, nn
+
+import attr_engine
+from attr_engine import REGISTRY
+
+from .attribution import layer_names, perturbed_units, run_method, stack_args
+from .cache import ResultCache, result_key, weights_hash
+from .dataset import Example, ExampleStore
+from .errors import InsightsError
+from .estimate import calibrate, passes_per_example
+from .jobs import Emit, Job, JobRunner
+from .limits import Limits
+from .schema import contract as c
+from .serialization import encode_array
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    module: nn.Module
+    seconds_per_example: Optional[float] = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def device(self) -> torch.device:
+        for tensor in (*self.module.parameters(), *self.module.buffers()):
+            return tensor.device
+        return torch.device("cpu")
+
+
+class Service:
+    def __init__(self, models: Sequence[nn.Module], classes: Sequence[str], features: Sequence[Any],
+                 dataset: Any, score_func: Optional[Callable[[Tensor], Tensor]] = None,
+                 use_label_for_attr: bool = True, *, model_names: Optional[Sequence[str]] = None,
+                 limits: Optional[Limits] = None, cache: Optional[ResultCache] = None,
+                 workers: int = 2) -> None:
+        names = list(model_names) if model_names else [type(m).__name__ for m in models]
+        self.models = [ModelEntry(n, m.eval()) for n, m in zip(names, models)]
+        self.classes = list(classes)
+        self.features = list(features)
+        self.score_func = score_func
+        self.use_label_for_attr = use_label_for_attr
+        self.limits = limits or Limits()
+        self.cache = cache
+        self.store = ExampleStore(dataset, self.features, self._predict, self.limits)
+        self.jobs = JobRunner(workers)
+
+    # --- description ---------------------------------------------------------------------------
+    def info(self) -> Dict[str, Any]:
+        return {
+            "models": [{"index": i, "name": m.name, "device": str(m.device), "layers": layer_names(m.module)}
+                       for i, m in enumerate(self.models)],
+            "classes": self.classes,
+            "features": [f.describe() for f in self.features],
+            "methods": [spec.to_json() for spec in REGISTRY.values()],
+            "limits": self.limits.to_json(),
+            "default_target": "label" if self.use_label_for_attr else "predicted",
+            "engine_version": attr_engine.__version__,
+            "cache": self.cache is not None,
+        }
+
+    # --- predictions and pages -------------------------------------------------------------------
+    def _forward(self, entry: ModelEntry, examples: Sequence[Example]) -> Tensor:
+        device = entry.device
+        inputs = [torch.stack([e.inputs[i] for e in examples]).to(device) for i in range(len(self.features))]
+        args = stack_args([e.additional_args for e in examples], device)
+        with torch.inference_mode():
+            out = entry.module(*inputs, *args)
+            if not isinstance(out, Tensor):
+                raise InsightsError(f"model {entry.name!r} returned {type(out).__name__}, not a tensor",
+                                    code=500, kind="model_error")
+            scores = self.score_func(out) if self.score_func is not None else out
+        return scores.reshape(len(examples), -1).float().cpu()
+
+    def _predict(self, examples: List[Example]) -> None:
+        for group in _by_shape(examples):
+            for index, entry in enumerate(self.models):
+                try:
+                    scores = self._forward(entry, group)
+                except InsightsError:
+                    raise
+                except Exception as exc:
+                    raise InsightsError(f"model {entry.name!r} failed on the data set: "
+                                        f"{type(exc).__name__}: {exc}", code=500, kind="model_error") from exc
+                for example, row in zip(group, scores):
+                    example.predictions[index] = row
+
+    def _class_index(self, name: str, field_name: str) -> int:
+        try:
+            return self.classes.index(name)
+        except ValueError:
+            raise InsightsError(f"unknown class {name!r}; classes are {self.classes}", field=field_name) from None
+
+    def _model_index(self, index: int, field_name: str = "models") -> ModelEntry:
+        if not 0 <= index < len(self.models):
+            raise InsightsError(f"model index {index} out of range (0..{len(self.models) - 1})", field=field_name)
+        return self.models[index]
+
+    def page(self, req: c.PageRequest) -> Dict[str, Any]:
+        if req.page_size > self.limits.max_page_size:
+            raise InsightsError(f"page_size must be at most {self.limits.max_page_size}", field="page_size")
+        flt = req.filter
+        self._model_index(flt.model, "filter.model")
+        true = {self._class_index(n, "filter.true_classes") for n in flt.true_classes}
+        predicted = {self._class_index(n, "filter.predicted_classes") for n in flt.predicted_classes}
+
+        def matches(e: Example) -> bool:
+            guess = int(e.predictions[flt.model].argmax())
+            if true and e.label not in true:
+                return False
+            if predicted and guess not in predicted:
+                return False
+            if flt.prediction == "correct":
+                return e.label is not None and guess == e.label
+            if flt.prediction == "incorrect":
+                return e.label is not None and guess != e.label
+            return True
+
+        key = (flt.prediction, tuple(sorted(true)), tuple(sorted(predicted)), flt.model)
+        examples, more, scanned = self.store.page(matches, key, req.page, req.page_size)
+        message = None
+        if not examples:
+            message = (f"No examples match this filter on page {req.page} "
+                       f"({len(self.store.examples)} examples looked at"
+                       + ("; the data set is exhausted)." if not more else "; ask again to look further)."))
+        return {"page": req.page, "page_size": req.page_size, "has_more": more, "scanned": scanned,
+                "message": message, "examples": [self.view(e, req.top_k) for e in examples]}
+
+    def view(self, e: Example, top_k: int = 3) -> Dict[str, Any]:
+        predictions = []
+        for index, scores in sorted(e.predictions.items()):
+            k = min(top_k, scores.numel())
+            values, rows = scores.topk(k)
+            top = [{"index": int(r), "name": self._class_name(int(r)), "score": float(v)}
+                   for v, r in zip(values, rows)]
+            predictions.append({"model": index, "predicted": top[0], "top": top})
+        return {"id": e.id, "source": e.source, "index": e.index, "label": e.label,
+                "label_name": self._class_name(e.label) if e.label is not None else None,
+                "features": [{"name": f.name, "payload": f.display(raw)} for f, raw in zip(self.features, e.raw)],
+                "predictions": predictions}
+
+    def _class_name(self, index: int) -> str:
+        return self.classes[index] if 0 <= index < len(self.classes) else str(index)
+
+    # --- a user's own input --------------------------------------------------------------------------
+    def upload(self, req: c.UploadRequest) -> Dict[str, Any]:
+        template = self.store.template()
+        known = {f.name for f in self.features}
+        unknown = set(req.inputs) - known
+        if unknown:
+            raise InsightsError(f"unknown feature(s) {sorted(unknown)}; features are {sorted(known)}",
+                                field="inputs")
+        raw = []
+        for feature, example_raw in zip(self.features, template.raw):
+            value = req.inputs.get(feature.name)
+            if value is None:
+                raise InsightsError(f"feature {feature.name!r} needs a value", field=f"inputs.{feature.name}")
+            given = {"image": value.image, "text": value.text, "series": value.series}
+            chosen = {k: v for k, v in given.items() if v is not None}
+            if len(chosen) != 1:
+                raise InsightsError("give exactly one of image, text or series", field=f"inputs.{feature.name}")
+            raw.append(feature.parse_upload(next(iter(chosen.values())), example_raw, self.limits))
+        label = self._class_index(req.label, "label") if req.label is not None else None
+        example = self.store.add(tuple(raw), label, template.additional_args, source="upload")
+        if len(example.predictions) < len(self.models):
+            self._predict([example])
+        return self.view(example)
+
+    # --- attribution ----------------------------------------------------------------------------------
+    def _plan(self, req: c.AttributionRequest) -> Tuple[Any, Dict[str, Any], Dict[str, Any], List[Example]]:
+        spec = REGISTRY.get(req.method)
+        if spec is None:
+            raise InsightsError(f"unknown method {req.method!r}; methods are {sorted(REGISTRY)}", field="method")
+        try:
+            init, call = spec.split_args(dict(req.args))
+        except (ValueError, TypeError) as exc:
+            name = next((n for n in req.args if f"`{n}`" in str(exc)), None)
+            raise InsightsError(str(exc), field=f"args.{name}" if name else "args") from None
+        if len(req.examples) > self.limits.max_examples_per_job:
+            raise InsightsError(f"at most {self.limits.max_examples_per_job} examples per run", field="examples")
+        for index in req.models:
+            self._model_index(index)
+        examples = [self.store.get(i) for i in req.examples]
+        names = {f.name for f in self.features}
+        bad = set(req.baselines) - names
+        if bad:
+            raise InsightsError(f"unknown feature(s) {sorted(bad)} in baselines", field="baselines")
+        for f in self.features:
+            option = req.baselines.get(f.name)
+            if option is not None and option not in f.baseline_options():
+                raise InsightsError(f"feature {f.name!r} has no baseline {option!r}; choose from "
+                                    f"{f.baseline_options()}", field=f"baselines.{f.name}")
+        if req.target is not None and req.target.kind == "class":
+            if req.target.class_name is None:
+                raise InsightsError("a class target needs class_name", field="target.class_name")
+            self._class_index(req.target.class_name, "target.class_name")
+        return spec, init, call, examples
+
+    def estimate(self, req: c.AttributionRequest) -> Dict[str, Any]:
+        spec, _, _, examples = self._plan(req)
+        sizes = [perturbed_units(x, f, spec) for f, x in zip(self.features, examples[0].inputs)]
+        per_example = passes_per_example(spec, dict(req.args), sizes)
+        passes = per_example * len(examples) * len(req.models)
+        seconds = 0.0
+        for index in req.models:
+            seconds += per_example * len(examples) * self._seconds_per_example(self.models[index])
+        within = passes <= self.limits.max_passes
+        message = None if within else (f"this run needs about {passes} model evaluations; the limit is "
+                                       f"{self.limits.max_passes} (raise it with Limits(max_passes=...))")
+        return {"passes": passes, "per_example": per_example, "seconds": round(seconds, 3),
+                "within_limits": within, "message": message}
+
+    def _seconds_per_example(self, entry: ModelEntry) -> float:
+        if entry.seconds_per_example is None:
+            sample = self.store.examples[:8] or [self.store.template()]
+            sample = _by_shape(sample)[0]
+            inputs = [torch.stack([e.inputs[i] for e in sample]).to(entry.device) for i in range(len(self.features))]
+            with entry.lock:
+                try:
+                    entry.seconds_per_example = calibrate(
+                        entry.module, inputs, stack_args([e.additional_args for e in sample], entry.device))
+                except Exception:  # a model that fails here fails visibly when run
+                    entry.seconds_per_example = 0.0
+        return entry.seconds_per_example
+
+    def start_job(self, session: str, req: c.AttributionRequest, emit: Emit) -> Dict[str, Any]:
+        estimate = self.estimate(req)
+        if not estimate["within_limits"]:
+            raise InsightsError(estimate["message"], field="args")
+        if len(self.jobs.active(session)) >= self.limits.max_jobs_per_session:
+            raise InsightsError(f"at most {self.limits.max_jobs_per_session} jobs may run at once; "
+                                "cancel one first", code=429, kind="too_many_jobs")
+        job = self.jobs.submit(session, lambda j: self._run(j, req), emit, units=len(req.models))
+        return {"job_id": job.id, "estimate": estimate}
+
+    def job_state(self, job_id: str, session: Optional[str] = None) -> Dict[str, Any]:
+        return self.jobs.get(job_id, session).state()
+
+    def cancel(self, job_id: str, session: Optional[str] = None) -> Dict[str, Any]:
+        job = self.jobs.get(job_id, session)
+        job.cancel()
+        return job.state()
+
+    def close_session(self, session: str) -> None:
+        self.jobs.cancel_session(session)
+
+    def _target(self, req: c.AttributionRequest, e: Example, model: int) -> int:
+        kind = req.target.kind if req.target else ("label" if self.use_label_for_attr else "predicted")
+        if kind == "class":
+            return self._class_index(req.target.class_name, "target.class_name")
+        if kind == "label" and e.label is not None:
+            return e.label
+        return int(e.predictions[model].argmax())
+
+    def _baselines(self, req: c.AttributionRequest, examples: List[Example]) -> Tuple[Tensor, ...]:
+        out = []
+        for i, f in enumerate(self.features):
+            option = req.baselines.get(f.name) or f.baseline_options()[0]
+            inputs = torch.stack([e.inputs[i] for e in examples])
+            mean = self.store.mean(i) if option == "dataset_mean" else None
+            out.append(f.baseline(option, inputs, mean))
+        return tuple(out)
+
+    def _run(self, job: Job, req: c.AttributionRequest) -> Dict[str, Any]:
+        spec, init, call, examples = self._plan(req)
+        start, results, hits = time.perf_counter(), [], 0
+        for unit, index in enumerate(req.models):
+            job.start_unit(unit)
+            entry = self.models[index]
+            fingerprint = weights_hash(entry.module) if self.cache is not None else ""
+            targets = [self._target(req, e, index) for e in examples]
+            rows: Dict[int, Dict[str, Any]] = {}
+            keys = {}
+            for k, (e, t) in enumerate(zip(examples, targets)):
+                keys[k] = result_key(weights=fingerprint, engine=attr_engine.__version__, example=e.id,
+                                     method=spec.name, args=req.args, layer=req.layer, neuron=req.neuron,
+                                     target=t, baselines=self._baseline_key(req, k, examples))
+                cached = self.cache.get(keys[k]) if self.cache is not None and req.use_cache else None
+                if cached is not None:
+                    rows[k] = {**cached, "cached": True}
+                    hits += 1
+            todo = [k for k in range(len(examples)) if k not in rows]
+            for ks in _group_by_shape(examples, todo):
+                rows.update(self._attribute(job, entry, index, spec, init, call, req, ks, examples, targets))
+                if self.cache is not None:
+                    for k in ks:
+                        self.cache.put(keys[k], rows[k])
+            model_results = [rows[k] for k in range(len(examples))]
+            job.partial({"model": index, "results": model_results})
+            results.extend(model_results)
+        return {"results": results, "seconds": round(time.perf_counter() - start, 4), "cache_hits": hits}
+
+    def _baseline_key(self, req: c.AttributionRequest, k: int, examples: List[Example]) -> Any:
+        key = []
+        for f in self.features:
+            option = req.baselines.get(f.name) or f.baseline_options()[0]
+            # a distribution baseline (GradientShap) is drawn from every example of the run
+            key.append([option, [e.id for e in examples]] if REGISTRY[req.method].baselines == "distribution"
+                       else option)
+        return key
+
+    def _attribute(self, job: Job, entry: ModelEntry, index: int, spec: Any, init: Dict[str, Any],
+                   call: Dict[str, Any], req: c.AttributionRequest, ks: List[int], examples: List[Example],
+                   targets: List[int]) -> Dict[int, Dict[str, Any]]:
+        group = [examples[k] for k in ks]
+        inputs = tuple(torch.stack([e.inputs[i] for e in group]) for i in range(len(self.features)))
+        with entry.lock:  # hooks on a shared module: one attribution per model at a time
+            out = run_method(entry.module, entry.device, self.features, spec, init, call, inputs,
+                             self._baselines(req, group), [e.additional_args for e in group],
+                             torch.tensor([targets[k] for k in ks]), req.layer, req.neuron)
+        job.check()
+        rows = {}
+        for row, k in enumerate(ks):
+            e = examples[k]
+            delta = float(out.delta[row if out.delta.numel() > 1 else 0]) if out.delta is not None else None
+            rows[k] = {"example_id": e.id, "model": index, "method": spec.name, "target": targets[k],
+                       "target_name": self._class_name(targets[k]), "features": self._displays(out, e, row, spec.family == "perturbation"),
+                       "delta": delta, "suggested_n_steps": self._suggest_steps(spec, req, delta),
+                       "cached": False}
+        return rows
+
+    def _displays(self, out: Any, e: Example, row: int, perturbation: bool) -> List[Dict[str, Any]]:
+        if out.layer is None:
+            shown = []
+            for f, raw, a in zip(self.features, e.raw, out.attributions):
+                a = a[row]
+                if f.kind == "text" and perturbation:  # every element of a token got the token's effect
+                    a = a.reshape(a.shape[0], -1).mean(1)
+                shown.append({"name": f.name, "kind": f.kind, "total": float(a.sum()), "payload": f.display(raw, a)})
+            return shown
+        shown = []
+        for a in out.attributions:
+            text = next((i for i, f in enumerate(self.features) if f.kind == "text"
+                         and a.shape[1:2] == e.inputs[i].shape[:1] and (f.embedding_layer in (None, out.layer))), None)
+            if text is not None and a.dim() >= 2:
+                f = self.features[text]
+                shown.append({"name": f.name, "kind": "text", "total": float(a[row].sum()),
+                              "payload": f.display(e.raw[text], a[row])})
+            else:
+                shown.append({"name": out.layer, "kind": "layer", "total": float(a[row].sum()),
+                              "payload": {"kind": "layer", "attribution": encode_array(a[row])}})
+        return shown
+
+    def _suggest_steps(self, spec: Any, req: c.AttributionRequest, delta: Optional[float]) -> Optional[int]:
+        """An ``n_steps`` expected to bring |delta| under the tolerance (error taken as ~1/n_steps)."""
+        if delta is None or not any(p.name == "n_steps" for p in spec.params):
+            return None
+        tolerance = self.limits.delta_tolerance
+        steps = int(req.args.get("n_steps") or spec.param("n_steps").default)
+        if abs(delta) <= tolerance:
+            return None
+        bound = spec.param("n_steps").maximum or math.inf
+        return int(min(math.ceil(steps * abs(delta) / tolerance), bound))
+
+    def shutdown(self) -> None:
+        self.jobs.shutdown()
+        if self.cache is not None:
+            self.cache.close()
+
+
+def _by_shape(examples: Sequence[Example]) -> List[List[Example]]:
+    """Examples grouped so that each group stacks into one batch."""
+    return [[examples[k] for k in ks] for ks in _group_by_shape(examples, range(len(examples)))]
+
+
+def _group_by_shape(examples: Sequence[Example], indices: Sequence[int]) -> List[List[int]]:
+    groups: Dict[Tuple, List[int]] = {}
+    for k in indices:
+        groups.setdefault(examples[k].shape_key(), []).append(k)
+    return list(groups.values())

@@ -1,0 +1,54 @@
+"""Run the web server for one or more workspaces on a local port, with a fresh access token."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import webbrowser
+from typing import Any, Dict, Optional
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A running server: ``url`` carries the token; ``stop()`` shuts it down and cancels jobs."""
+
+    def __init__(self, services: Dict[str, Any], *, host: str = "127.0.0.1", port: Optional[int] = None,
+                 debug: bool = False) -> None:
+        from werkzeug.serving import make_server
+
+        from .server import LOCAL_HOSTS, create_app
+
+        self.port = port or free_port(host)
+        self.token = secrets.token_urlsafe(24)
+        # bound beyond loopback, it answers to any name it is reached by; the token still guards it
+        hosts = LOCAL_HOSTS if host in LOCAL_HOSTS else (*LOCAL_HOSTS, "*")
+        self.app = create_app(services, token=self.token, allowed_hosts=hosts)
+        self.app.debug = debug
+        self.services = services
+        self._server = make_server(host, self.port, self.app, threaded=True)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        self.url = f"http://{shown}:{self.port}/?token={self.token}"
+
+    def start(self, blocking: bool = False, open_browser: bool = False) -> "Server":
+        print(f"Insights is running at {self.url}", flush=True)
+        if open_browser:
+            webbrowser.open(self.url)
+        if blocking:
+            try:
+                self._server.serve_forever()
+            finally:
+                self.stop()
+        else:
+            threading.Thread(target=self._server.serve_forever, name="insights-server", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        for service in self.services.values():
+            service.jobs.cancel_all()
