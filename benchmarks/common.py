@@ -15,8 +15,11 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def timed(fn: Callable[[], object]) -> float:
+    """Wall time of one call, waiting for queued GPU work to finish."""
     began = time.perf_counter()
     fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
     return time.perf_counter() - began
 
 

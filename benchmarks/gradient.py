@@ -37,14 +37,15 @@ class SmallCNN(nn.Module):
         return self.head(self.features(x))
 
 
-def workloads(quick: bool):
+def workloads(quick: bool, device: str):
     torch.manual_seed(0)
-    small = SmallCNN().eval()
+    small = SmallCNN().eval().to(device)
     if quick:
-        yield "small-cnn 4x3x32x32", small, torch.rand(4, 3, 32, 32)
+        yield "small-cnn 4x3x32x32", small, torch.rand(4, 3, 32, 32, device=device)
         return
-    yield "small-cnn 16x3x32x32", small, torch.rand(16, 3, 32, 32)
-    yield "resnet18 1x3x224x224", torchvision.models.resnet18(weights=None).eval(), torch.rand(1, 3, 224, 224)
+    yield "small-cnn 16x3x32x32", small, torch.rand(16, 3, 32, 32, device=device)
+    resnet = torchvision.models.resnet18(weights=None).eval().to(device)
+    yield "resnet18 1x3x224x224", resnet, torch.rand(1, 3, 224, 224, device=device)
 
 
 def methods(quick: bool):
@@ -63,7 +64,7 @@ def methods(quick: bool):
 
     def gradient_shap(lib, model, x):
         np.random.seed(0)
-        baselines = torch.zeros(4, *x.shape[1:])
+        baselines = torch.zeros(4, *x.shape[1:], device=x.device)
         return lib.GradientShap(model).attribute(x, baselines, n_samples=samples, target=3)
 
     def nt_ig(lib, model, x):
@@ -106,11 +107,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a seconds-long smoke run")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--device", default="cpu", help="torch device to run on, e.g. cuda")
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
     warnings.simplefilter("ignore")
     rows = []
-    for workload, model, x in workloads(args.quick):
+    for workload, model, x in workloads(args.quick, args.device):
         for label, per_example, call in methods(args.quick):
             print(f"{workload}: {label}", flush=True)
             heavy = per_example >= 100
@@ -126,7 +128,8 @@ def main(argv=None):
             })
     print()
     print_table(rows, ["workload", "method", "captum_s", "ours_s", "floor_s", "ours/captum", "ours/floor"])
-    path = write_json("gradient-quick" if args.quick else "gradient", {"repeats": repeats, "rows": rows})
+    name = "gradient" + ("-quick" if args.quick else "") + ("" if args.device == "cpu" else f"-{args.device}")
+    path = write_json(name, {"repeats": repeats, "device": args.device, "rows": rows})
     print(f"\nwritten to {path}")
 
 
