@@ -129,7 +129,7 @@ def prepare_image(original_image: np.ndarray) -> np.ndarray:
 class Layer:
     """One picture to draw: an RGB(A)/grey image, or a normalised heat map with a colormap."""
 
-    kind: str  # "image" (RGB/RGBA/H×W ints), "gray" (floats, autoscaled grey) or "heat"
+    kind: str  # "image" (0–255 RGB, RGBA or H×W grey), "gray" (autoscaled grey backdrop) or "heat"
     data: np.ndarray
     alpha: Optional[float] = None
 
@@ -167,6 +167,8 @@ def plan_image(attr: Any, original_image: Any, method: str, sign: str,
         raise ValueError(f"method 'alpha_scaling' needs an RGB `original_image` of shape (H, W, 3), got {image.shape}")
     if image is not None:
         image = prepare_image(image)
+        if image.ndim == 3 and image.shape[2] == 1:  # one channel: a grey picture
+            image = image[:, :, 0]
     if attr.ndim == 3:
         attr = attr.sum(axis=2)
     norm_attr = normalize_attr(attr, sign, outlier_perc)
@@ -177,7 +179,7 @@ def plan_image(attr: Any, original_image: Any, method: str, sign: str,
         gray = image.mean(axis=2) if image.ndim == 3 else image
         layers = (Layer("gray", gray), Layer("heat", norm_attr, alpha_overlay))
     elif method == "original_image":
-        layers = (Layer("image", image[:, :, 0] if image.ndim == 3 and image.shape[2] == 1 else image),)
+        layers = (Layer("image", image),)
     elif method == "masked_image":
         mask = norm_attr if image.ndim == 2 else norm_attr[:, :, None]
         layers = (Layer("image", to_uint8_image(image * mask)),)

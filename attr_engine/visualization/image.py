@@ -31,6 +31,8 @@ def draw_image_plan(axis: Axes, plan: ImagePlan):
     for layer in plan.layers:
         if layer.kind == "gray":
             axis.imshow(layer.data, cmap="gray")
+        elif layer.kind == "image" and layer.data.ndim == 2:  # grey, on the 0–255 scale
+            axis.imshow(layer.data, cmap="gray", vmin=0, vmax=255)
         elif layer.kind == "image":
             axis.imshow(layer.data)
         else:
@@ -74,7 +76,7 @@ def visualize_image_attr(
     """Draw an (H, W[, C]) attribution, normalised for `sign`, in one of five `method` modes.
 
     `original_image` is (H, W[, C]), channels last, 0–1 floats or 0–255 integers; every method
-    but ``heat_map`` needs it. Returns ``(figure, axis)`` — the ones given in `plt_fig_axis`
+    but ``heat_map`` needs it; a one-channel image is drawn in grey. Returns ``(figure, axis)`` — the ones given in `plt_fig_axis`
     if any. ``use_pyplot=False`` never touches pyplot's state."""
     plan = plan_image(attr, original_image, method, sign, outlier_perc, cmap, alpha_overlay)
     as_colormap(plan.cmap)  # a bad colormap fails before a figure exists

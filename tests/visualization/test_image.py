@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from attr_engine import visualization as viz
 from attr_engine.visualization._normalize import cumulative_sum_threshold
 
-from .conftest import assert_same_pixels
+from .pixels import assert_same_pixels
 
 METHODS = ["heat_map", "blended_heat_map", "original_image", "masked_image", "alpha_scaling"]
 SIGNS = ["positive", "absolute_value", "negative", "all"]
@@ -156,3 +156,16 @@ def test_wrong_types_raise_type_errors():
         viz.visualize_image_attr([[1.0]], use_pyplot=False)
     with pytest.raises(TypeError, match="unexpected keyword"):
         viz.visualize_image_attr_multiple(np.ones((2, 2)), None, ["heat_map"], ["all"], colour="red")
+
+
+def test_one_channel_image_is_drawn_in_grey(example):
+    attr, image = example
+    grey = image[:, :, :1]
+    ours = viz.visualize_image_attr(attr, grey, "blended_heat_map", use_pyplot=False)
+    theirs = captum_viz.visualize_image_attr(attr, grey, "blended_heat_map", use_pyplot=False)
+    _assert_same_images(_images(ours[1]), _images(theirs[1]))
+    for method in ("original_image", "masked_image"):
+        _, axis = viz.visualize_image_attr(attr, grey, method, use_pyplot=False)
+        (shown,) = axis.images
+        assert shown.get_array().shape == (12, 10) and shown.get_cmap().name == "gray"
+        assert shown.get_clim() == (0, 255)

@@ -14,7 +14,7 @@ from matplotlib import pyplot as plt
 
 from attr_engine import visualization as viz
 
-from .conftest import assert_same_pixels
+from .pixels import assert_same_pixels
 
 METHODS = ["overlay_individual", "overlay_combined", "colored_graph"]
 SIGNS = ["positive", "absolute_value", "negative", "all"]
