@@ -1,3 +1,23 @@
 """Layer attribution methods."""
 
-__all__: list = []
+from .activation import LayerActivation, LayerGradientXActivation
+from .conductance import InternalInfluence, LayerConductance
+from .deep_lift import LayerDeepLift, LayerDeepLiftShap
+from .feature_ablation import LayerFeatureAblation
+from .grad_cam import GuidedGradCam, LayerGradCam
+from .gradient_shap import LayerGradientShap
+from .integrated_gradients import LayerIntegratedGradients
+
+__all__ = [
+    "GuidedGradCam",
+    "InternalInfluence",
+    "LayerActivation",
+    "LayerConductance",
+    "LayerDeepLift",
+    "LayerDeepLiftShap",
+    "LayerFeatureAblation",
+    "LayerGradCam",
+    "LayerGradientShap",
+    "LayerGradientXActivation",
+    "LayerIntegratedGradients",
+]

@@ -1,0 +1,107 @@
+"""LayerDeepLift and LayerDeepLiftShap: DeepLift multipliers with respect to a layer's values."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Tuple
+
+import torch
+from torch import Tensor, nn
+
+from ..core.hooks import hooks
+from ..core.inputs import (
+    as_tuple,
+    call_baselines,
+    expand_additional_args,
+    expand_target,
+    format_additional_args,
+    format_baselines,
+    format_output,
+    tensorize_baselines,
+    validate_baselines,
+    validate_target,
+)
+from ..core.progress import check_cancelled
+from ..core.registry import Param, register
+from ..gradient.deep_lift import DeepLift, call_custom_attribution_func
+from .activation import LAYER_INPUT, LayerMethod
+from .capture import layer_gradients
+
+MULTIPLY = Param("multiply_by_inputs", "bool", True, stage="init",
+                 help="Multiply by (layer value - layer baseline value) rather than multipliers.")
+
+
+@register("layer", params=(LAYER_INPUT, MULTIPLY), baselines="optional", needs_layer=True,
+          convergence_delta=True)
+class LayerDeepLift(LayerMethod, DeepLift):
+    """DeepLift (Rescale rule) attributing the output difference between inputs and baselines
+    to the difference of the layer's values."""
+
+    def __init__(self, model: nn.Module, layer: nn.Module, multiply_by_inputs: bool = True) -> None:
+        LayerMethod.__init__(self, model, layer)
+        self.model = model
+        self.eps = 1e-10
+        self._multiply_by_inputs = multiply_by_inputs
+
+    def attribute(self, inputs, baselines=None, target=None, additional_forward_args: Optional[object] = None,
+                  return_convergence_delta: bool = False, attribute_to_layer_input: bool = False,
+                  custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None):
+        inputs_t = as_tuple(inputs)
+        baselines_t = format_baselines(baselines, inputs_t)
+        validate_baselines(inputs_t, baselines_t)
+        validate_target(target, inputs_t[0].shape[0])
+        baselines_t = tensorize_baselines(inputs_t, baselines_t)
+        args = format_additional_args(additional_forward_args)
+        n = inputs_t[0].shape[0]
+        check_cancelled()
+        stacked = tuple(torch.cat([i, b]).detach() for i, b in zip(inputs_t, baselines_t))
+        with hooks() as hook_set:
+            self._hook_nonlinearities(hook_set)
+            (grads,), (values,) = layer_gradients(
+                self.forward_func, self._layers, stacked, expand_target(target, 2),
+                expand_additional_args(args, 2), attribute_to_layer_input, hook_set=hook_set)
+        multipliers = tuple(g[:n] for g in grads)
+        at_inputs = tuple(v[:n].detach() for v in values)
+        at_baselines = tuple(v[n:].detach() for v in values)
+        if custom_attribution_func is not None:
+            attributions = tuple(call_custom_attribution_func(
+                custom_attribution_func, multipliers, at_inputs, at_baselines))
+        elif self.multiplies_by_inputs:
+            attributions = tuple((i - b) * m for i, b, m in zip(at_inputs, at_baselines, multipliers))
+        else:
+            attributions = multipliers
+        result = format_output(len(attributions) > 1, attributions)
+        if return_convergence_delta:
+            return result, self.compute_convergence_delta(attributions, baselines_t, inputs_t, target, args)
+        return result
+
+
+@register("layer", params=(LAYER_INPUT, MULTIPLY), baselines="distribution", needs_layer=True,
+          convergence_delta=True)
+class LayerDeepLiftShap(LayerDeepLift):
+    """LayerDeepLift averaged over a distribution of baselines."""
+
+    def attribute(self, inputs, baselines, target=None, additional_forward_args: Optional[object] = None,
+                  return_convergence_delta: bool = False, attribute_to_layer_input: bool = False,
+                  custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None):
+        inputs_t = as_tuple(inputs)
+        baselines_t = format_baselines(call_baselines(baselines, inputs), inputs_t)
+        if not all(isinstance(b, Tensor) for b in baselines_t) or baselines_t[0].shape[0] < 2:
+            raise ValueError("`baselines` must be a distribution: tensors with more than one "
+                             "example (use LayerDeepLift for a single baseline)")
+        validate_baselines(inputs_t, baselines_t, distribution=True)
+        n, k = inputs_t[0].shape[0], baselines_t[0].shape[0]
+        validate_target(target, n)
+        result = LayerDeepLift.attribute(
+            self, tuple(i.repeat_interleave(k, dim=0) for i in inputs_t),
+            tuple(b.repeat((n,) + (1,) * (b.dim() - 1)) for b in baselines_t),
+            target=expand_target(target, k, interleave=True),
+            additional_forward_args=expand_additional_args(
+                format_additional_args(additional_forward_args), k, interleave=True),
+            return_convergence_delta=return_convergence_delta,
+            attribute_to_layer_input=attribute_to_layer_input,
+            custom_attribution_func=custom_attribution_func)
+        attributions, delta = result if return_convergence_delta else (result, None)
+        was_tuple = isinstance(attributions, tuple)
+        means = tuple(a.view((n, k) + a.shape[1:]).mean(dim=1) for a in as_tuple(attributions))
+        attributions = format_output(was_tuple, means)
+        return (attributions, delta) if return_convergence_delta else attributions
