@@ -89,7 +89,8 @@ def model_randomization(
         randomized = copy.deepcopy(model)
         copies = dict(randomized.named_modules())
         correlations = []
-        rng = torch.random.fork_rng(devices=[]) if seed is not None else nullcontext()
+        cuda = sorted({p.device.index or 0 for p in model.parameters() if p.is_cuda})
+        rng = torch.random.fork_rng(devices=cuda) if seed is not None else nullcontext()
         with rng:
             if seed is not None:
                 torch.manual_seed(seed)
