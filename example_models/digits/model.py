@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -32,14 +34,26 @@ class DigitsCNN(nn.Module):
         return self.fc2(self.relu3(self.fc1(x.flatten(1))))
 
 
+def _digits() -> tuple:
+    """scikit-learn's bundled digits as (images (N, 8, 8), targets), read from the CSV file it
+    ships: importing ``sklearn.datasets`` costs seconds the dashboard's first page should not wait."""
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    if path is None or not path.is_file():
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return digits.images, digits.target
+    table = np.loadtxt(path, delimiter=",")
+    return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
+
+
 def load_data(seed: int = 0):
     """(train_x, train_y, test_x, test_y): digits scaled to [0, 1], shape (N, 1, 16, 16)."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    x = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    images, targets = _digits()
+    x = torch.tensor(images, dtype=torch.float32).unsqueeze(1) / 16.0
     x = F.interpolate(x, size=(SIZE, SIZE), mode="bilinear", align_corners=False)
-    y = torch.tensor(digits.target, dtype=torch.long)
+    y = torch.tensor(targets, dtype=torch.long)
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     x, y = x[order], y[order]
     split = int(0.8 * len(y))

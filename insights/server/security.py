@@ -4,7 +4,8 @@
   Socket.IO connection: as ``?token=``, an ``Authorization: Bearer`` or ``X-Insights-Token``
   header, or the HttpOnly SameSite=Strict cookie a valid ``?token=`` sets.
 * A request whose ``Host`` is not an address this server answers to is refused (DNS rebinding).
-* A state-changing request from another origin is refused (CSRF), and must carry JSON.
+* A request from another origin is refused (CSRF, cross-site sockets); a state-changing one
+  must carry JSON, which a plain HTML form cannot send.
 """
 
 from __future__ import annotations
@@ -63,11 +64,11 @@ def check_request(auth: Optional[Mapping[str, Any]] = None) -> None:
     if not host_allowed(request.host):
         raise InsightsError(f"host {request.host!r} is not served here", field="Host", code=403,
                             kind="forbidden_host")
-    if request.method not in SAFE_METHODS:
-        origin = request.headers.get("Origin")
-        if not origin_allowed(origin, request.host) or (not origin and request.headers.get("Sec-Fetch-Site") == "cross-site"):
-            raise InsightsError("cross-origin requests may not change state", field="Origin", code=403,
-                                kind="forbidden_origin")
+    origin = request.headers.get("Origin")
+    cross_site = request.method not in SAFE_METHODS and request.headers.get("Sec-Fetch-Site") == "cross-site"
+    if not origin_allowed(origin, request.host) or cross_site:  # also the Socket.IO handshake
+        raise InsightsError("cross-origin requests are refused", field="Origin", code=403,
+                            kind="forbidden_origin")
     if request_token(auth) is None:
         raise InsightsError("a valid access token is required: open the URL the server printed",
                             field="token", code=401, kind="unauthorized")

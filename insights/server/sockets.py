@@ -55,6 +55,8 @@ def on_cancel(data: Any):
 @socketio.on_error_default
 def on_error(exc: BaseException):
     """The socket transport's one error handler: an ``error`` event and the same body as ack."""
+    if isinstance(exc, ConnectionRefusedError):  # a refused connection stays refused
+        raise exc
     body, status = error_body(exc)
     if status >= 500:
         current_app.logger.exception("socket event failed", exc_info=exc)
