@@ -71,7 +71,8 @@ def main(argv=None):
 
     both = {
         f"infidelity (n_perturb_samples {samples})": (
-            seeded(lambda: captum.metrics.infidelity(model, noisy, x, attribution, target=3, n_perturb_samples=samples)),
+            seeded(lambda: captum.metrics.infidelity(model, noisy, x, attribution, target=3,
+                                                     n_perturb_samples=samples)),
             seeded(lambda: metrics.infidelity(model, noisy, x, attribution, target=3, n_perturb_samples=samples))),
         f"sensitivity_max of Saliency (n_perturb_samples {samples})": (
             seeded(lambda: captum.metrics.sensitivity_max(captum.attr.Saliency(model).attribute, x, target=3,

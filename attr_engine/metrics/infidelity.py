@@ -30,7 +30,8 @@ def safe_div(numerator: Tensor, denom, default_denom: float = 1.0) -> Tensor:
     """``numerator / denom`` with zeros in `denom` replaced by `default_denom`."""
     if not isinstance(denom, Tensor):
         return numerator / (denom if denom != 0 else default_denom)
-    return numerator / torch.where(denom != 0, denom, torch.tensor(default_denom, dtype=denom.dtype, device=denom.device))
+    default = torch.tensor(default_denom, dtype=denom.dtype, device=denom.device)
+    return numerator / torch.where(denom != 0, denom, default)
 
 
 def infidelity_perturb_func_decorator(multiply_by_inputs: bool = True):
@@ -135,7 +136,8 @@ def infidelity(
                               expand_additional_args(args, copies, interleave=True))
         outputs = _one_per_row(outputs, batch_size * copies, "`forward_func`").view(batch_size, copies)
         change = original.view(batch_size, 1) - outputs
-        predicted = sum((p.reshape(batch_size, copies, -1) * a).sum(-1) for p, a in zip(perturbations, flat_attributions))
+        predicted = sum((p.reshape(batch_size, copies, -1) * a).sum(-1)
+                        for p, a in zip(perturbations, flat_attributions))
         terms = ((predicted.pow(2).sum(-1), (predicted * change).sum(-1), change.pow(2).sum(-1)) if normalize
                  else ((predicted - change).pow(2).sum(-1),))
         if sums:

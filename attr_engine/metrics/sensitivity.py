@@ -49,14 +49,15 @@ def sensitivity_max(
     n_perturb_samples: int = 10,
     norm_ord: Any = "fro",
     max_examples_per_batch: Optional[int] = None,
-    show_progress: bool = False,
     **kwargs: Any,
 ) -> Tensor:
     """Max sensitivity per example (shape ``(batch,)``), as ``captum.metrics.sensitivity_max``.
 
     `explanation_func(inputs, **kwargs)` is e.g. ``Saliency(model).attribute``; it receives the
     inputs as a tuple, and ``target``, ``additional_forward_args`` and per-example ``baselines``
-    in `kwargs` are repeated to match the perturbed batch."""
+    in `kwargs` are repeated to match the perturbed batch. All of `kwargs` go to the explanation
+    (``show_progress`` too, as in Captum); for a progress bar over the samples, run inside
+    ``ProgressMonitor(show_progress=True)``."""
     if not callable(explanation_func):
         raise TypeError("`explanation_func` must be callable, e.g. an attribution method's `attribute`")
     inputs_t = as_tuple(inputs)
@@ -81,5 +82,5 @@ def sensitivity_max(
         reference = _flat(as_tuple(explanation_func(inputs_t, **kwargs), "explanation_func's result"), batch_size)
         reference_norm = torch.norm(reference, p=norm_ord, dim=1, keepdim=True)
         reference_norm = torch.where(reference_norm == 0, torch.ones_like(reference_norm), reference_norm)
-        over_samples(n_perturb_samples, per_chunk, work, "sensitivity", show_progress)
+        over_samples(n_perturb_samples, per_chunk, work, "sensitivity")
     return best[0]

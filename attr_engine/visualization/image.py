@@ -76,8 +76,8 @@ def visualize_image_attr(
     """Draw an (H, W[, C]) attribution, normalised for `sign`, in one of five `method` modes.
 
     `original_image` is (H, W[, C]), channels last, 0–1 floats or 0–255 integers; every method
-    but ``heat_map`` needs it; a one-channel image is drawn in grey. Returns ``(figure, axis)`` — the ones given in `plt_fig_axis`
-    if any. ``use_pyplot=False`` never touches pyplot's state."""
+    but ``heat_map`` needs it; a one-channel image is drawn in grey. Returns ``(figure, axis)``:
+    the ones given in `plt_fig_axis` if any. ``use_pyplot=False`` never touches pyplot's state."""
     plan = plan_image(attr, original_image, method, sign, outlier_perc, cmap, alpha_overlay)
     as_colormap(plan.cmap)  # a bad colormap fails before a figure exists
     figure, axis = new_figure(plt_fig_axis, use_pyplot, fig_size)

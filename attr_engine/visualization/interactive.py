@@ -93,33 +93,27 @@ def timeseries_attr_figure(
     labels = list(channel_labels) if channel_labels is not None else [f"channel {c}" for c in range(channels)]
     colorscale, x = as_colorscale(plan.cmap), plan.x_values
     figure = make_subplots(rows=plan.num_panels, cols=1, shared_xaxes=True, vertical_spacing=0)
-    bar = dict(colorscale=colorscale, cmin=plan.vmin, cmax=plan.vmax)
     for panel in range(plan.num_panels):
-        shown = range(channels) if method == "overlay_combined" else [panel]
-        values = plan.norm_attr if method == "overlay_combined" else plan.norm_attr[panel]
-        lo, hi = float(plan.data[list(shown)].min()), float(plan.data[list(shown)].max())
-        first = panel == 0
+        row = dict(row=panel + 1, col=1)
+        colors = dict(colorscale=colorscale, showscale=show_colorbar and panel == 0, colorbar=_colorbar(show_colorbar))
         if method == "colored_graph":
+            values = plan.norm_attr[panel]
             figure.add_trace(go.Scatter(
-                x=x, y=plan.data[panel], mode="lines+markers", name=labels[panel],
-                line=dict(color="rgba(120,120,120,0.6)"), customdata=values,
-                hovertemplate="%{y}<br>attribution %{customdata:.3f}",
-                marker=dict(color=values, showscale=show_colorbar and first, colorbar=_colorbar(show_colorbar), **bar)),
-                row=panel + 1, col=1)
-            continue
-        pad = 0.05 * (hi - lo) or 1.0
-        figure.add_trace(go.Heatmap(
-            x=x, y=[lo - pad, hi + pad], z=np.vstack([values, values]), zmin=plan.vmin, zmax=plan.vmax,
-            colorscale=colorscale, opacity=alpha_overlay, showscale=show_colorbar and first,
-            colorbar=_colorbar(show_colorbar), name="attribution", hovertemplate="attribution %{z:.3f}"),
-            row=panel + 1, col=1)
-        for chan in shown:
-            figure.add_trace(go.Scatter(x=x, y=plan.data[chan], mode="lines", name=labels[chan]),
-                             row=panel + 1, col=1)
-    for panel in range(plan.num_panels):
-        if method != "overlay_combined":
-            figure.update_yaxes(title_text=labels[panel] if channel_labels is not None else None,
-                                row=panel + 1, col=1)
+                x=x, y=plan.data[panel], mode="lines+markers", name=labels[panel], customdata=values,
+                line=dict(color="rgba(120,120,120,0.6)"), hovertemplate="%{y}<br>attribution %{customdata:.3f}",
+                marker=dict(color=values, cmin=plan.vmin, cmax=plan.vmax, **colors)), **row)
+        else:
+            shown = list(range(channels)) if method == "overlay_combined" else [panel]
+            values = plan.norm_attr if method == "overlay_combined" else plan.norm_attr[panel]
+            lo, hi = float(plan.data[shown].min()), float(plan.data[shown].max())
+            pad = 0.05 * (hi - lo) or 1.0  # y holds the band's edges: a little beyond the lines
+            figure.add_trace(go.Heatmap(
+                x=x, y=[lo - pad, hi + pad], z=[values], zmin=plan.vmin, zmax=plan.vmax,
+                opacity=alpha_overlay, name="attribution", hovertemplate="attribution %{z:.3f}", **colors), **row)
+            for chan in shown:
+                figure.add_trace(go.Scatter(x=x, y=plan.data[chan], mode="lines", name=labels[chan]), **row)
+        if channel_labels is not None and method != "overlay_combined":
+            figure.update_yaxes(title_text=labels[panel], **row)
     figure.update_xaxes(range=[float(x[0]), float(x[-1])])
     figure.update_layout(title=title, plot_bgcolor="white", showlegend=method == "overlay_combined",
                          margin=dict(l=60, r=20, t=50 if title else 20, b=40), **_size(fig_size))

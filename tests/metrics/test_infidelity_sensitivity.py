@@ -57,7 +57,8 @@ def test_decorated_perturb_func_matches_captum(multiply_by_inputs, baselines):
     ours_fn = infidelity_perturb_func_decorator(multiply_by_inputs)(shrink)
     theirs_fn = captum_metrics.infidelity_perturb_func_decorator(multiply_by_inputs)(shrink)
     ours, theirs = both(
-        lambda: infidelity(model, ours_fn, inputs, attributions, baselines=baselines, target=0, max_examples_per_batch=8),
+        lambda: infidelity(model, ours_fn, inputs, attributions, baselines=baselines, target=0,
+                           max_examples_per_batch=8),
         lambda: captum_metrics.infidelity(model, theirs_fn, inputs, attributions, baselines=baselines, target=0,
                                           max_examples_per_batch=8))
     torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-7)
@@ -145,3 +146,14 @@ def test_bad_arguments(call, error, match):
     model, inputs, _ = make_case("mlp")
     with pytest.raises(error, match=match):
         call(model, inputs)
+
+
+def test_sensitivity_passes_every_keyword_to_the_explanation():
+    seen = []
+
+    def explain(inputs, **kwargs):
+        seen.append(kwargs)
+        return inputs
+
+    sensitivity_max(explain, torch.randn(2, 3), n_perturb_samples=2, show_progress=True)
+    assert seen == [{"show_progress": True}] * 2

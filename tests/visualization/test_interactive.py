@@ -74,7 +74,8 @@ def test_feature_importance_bars_are_sorted_and_coloured_by_sign():
     assert list(bars.y) == ["a", "d", "b"] and list(bars.x) == [0.5, 1.0, -2.0]  # largest magnitude on top
     spectrum = as_colormap(("red", "white", "green"))  # sign "all": scaled by the largest magnitude, 2
     expected = [spectrum((v / 2.0 + 1) / 2) for v in (0.5, 1.0, -2.0)]
-    assert list(bars.marker.color) == [f"rgb({r},{g},{b})" for r, g, b, _ in (np.array(expected) * 255).round().astype(int)]
+    rgb = (np.array(expected) * 255).round().astype(int)
+    assert list(bars.marker.color) == [f"rgb({r},{g},{b})" for r, g, b, _ in rgb]
     assert bars.marker.color[2] == "rgb(255,0,0)"
     with pytest.raises(ValueError, match="feature_names"):
         viz.feature_importance_figure(values, ["a"])
