@@ -2,9 +2,10 @@
 
 Methods that evaluate the model on many rows (path steps, noise samples, perturbations) hand
 :func:`run_chunked` a function that processes rows ``[start, stop)``. Unless the caller fixed a
-size, chunks start small and double while the time per row improves, capped so that one chunk
-takes about a quarter of a second: on CPUs mid-sized chunks beat one huge batch, progress moves,
-and a cancel lands quickly. Every chunk is real work; nothing is spent on a separate benchmark.
+size, chunks start small (after one warm-up chunk) and grow while the time per row improves and
+the next chunk would still take under about a quarter of a second: on CPUs mid-sized chunks beat
+one huge batch, progress moves, and a cancel lands quickly. Every chunk is real work; nothing is
+spent on a separate calibration run.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class ChunkSizer:
         self.max_rows = max(self._align(MAX_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
         self.size = max(self._align(FIRST_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
         self.best_rate: Optional[float] = None  # seconds per row at the best size so far
-        self.best_size = self.unit
+        self.best_size = self.size
+        self.warmed_up = False
         self.frozen = False
 
     def _align(self, rows: float) -> int:
@@ -43,21 +45,28 @@ class ChunkSizer:
         return min(size, remaining)
 
     def record(self, rows: int, seconds: float) -> None:
-        if self.fixed is not None or rows < self.size:
+        """Learn from a finished chunk of `rows` rows that took `seconds`."""
+        if self.fixed is not None or self.frozen or rows < self.size:
+            return
+        if not self.warmed_up:  # the first call pays one-off costs (allocations, kernel setup)
+            self.warmed_up = True
             return
         rate = seconds / rows
-        cap = max(self._align(self.target_seconds / max(rate, 1e-9)), self.unit)
-        if self.best_rate is None or rate < self.best_rate * 0.97:
-            self.best_rate, self.best_size = rate, rows
-            if not self.frozen:
-                growth = 4 if seconds < self.target_seconds / 16 else 2
-                self.size = min(rows * growth, cap, self.max_rows)
-                if self.size <= rows:
-                    self.frozen = True
-        else:  # no longer faster per row: settle on the best size seen
+        if seconds > 4 * self.target_seconds and rows > self.unit:  # far too slow: shrink
+            self.size = max(self._align(self.target_seconds / rate), self.unit)
             self.frozen = True
-            self.size = min(self.best_size, cap, self.max_rows)
-        self.size = max(self.size, self.unit)
+            return
+        if self.best_rate is not None and rate > self.best_rate * 1.1:
+            self.size, self.frozen = self.best_size, True  # bigger got slower per row
+            return
+        if self.best_rate is None or rate < self.best_rate:
+            self.best_rate, self.best_size = rate, rows
+        growth = 4 if seconds < self.target_seconds / 16 else 2
+        bigger = min(self._align(rows * growth), self.max_rows)
+        if bigger <= rows or rate * bigger > self.target_seconds:
+            self.frozen = True  # a bigger chunk would outlast the time cap
+            return
+        self.size = bigger
 
 
 def _sync(device: Optional[torch.device]) -> None:
