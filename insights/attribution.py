@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -28,6 +28,7 @@ class MethodOutput:
     attributions: Tuple[Tensor, ...]  # per feature (input methods) or per layer output
     delta: Optional[Tensor]
     layer: Optional[str]  # set for layer and neuron methods
+    deletion_auc: Optional[Callable[[], Tensor]] = None  # input methods: the faithfulness score, on demand
 
 
 def accepts(method: Any, name: str) -> bool:
@@ -144,8 +145,19 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     if want_delta:
         out, delta = out
         delta = torch.as_tensor(delta).detach().cpu().reshape(-1)
-    out = out if isinstance(out, tuple) else (out,)
-    return MethodOutput(tuple(o.detach().cpu() for o in out), delta, layer if internal else None)
+    out = tuple(o.detach() for o in (out if isinstance(out, tuple) else (out,)))
+    deletion = None
+    if not internal:
+        def deletion() -> Tensor:
+            """Area under the target score as the most-attributed features are deleted (lower:
+            more faithful); tokens are deleted whole."""
+            from attr_engine.metrics import deletion_curve
+
+            mask = _token_masks(attr_inputs, features) if any(f.kind == "text" for f in features) else None
+            return deletion_curve(forward, attr_inputs, out, baselines=attr_baselines, target=targets.to(device),
+                                  additional_forward_args=forward_args or None, feature_mask=mask,
+                                  n_steps=20).auc.detach().cpu()
+    return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion)
 
 
 def perturbed_units(x: Tensor, feature: Any, spec: Any) -> int:

@@ -62,7 +62,7 @@ class Job:
         self._progress((self.unit + min(done / max(total, 1), 1.0)) / self.units)
 
     def _progress(self, fraction: float, force: bool = False) -> None:
-        self.fraction = fraction
+        self.fraction = max(fraction, self.fraction)  # never backwards, whatever a method's tasks do
         now = time.monotonic()
         if not force and now - self._last_emit < PROGRESS_INTERVAL_S:
             return

@@ -247,7 +247,8 @@ class Service:
         if len(self.jobs.active(session)) >= self.limits.max_jobs_per_session:
             raise InsightsError(f"at most {self.limits.max_jobs_per_session} jobs may run at once; "
                                 "cancel one first", code=429, kind="too_many_jobs")
-        job = self.jobs.submit(session, lambda j: self._run(j, req), emit, units=len(req.models))
+        phases = 2 if req.faithfulness else 1  # attribution, then the deletion curve
+        job = self.jobs.submit(session, lambda j: self._run(j, req), emit, units=len(req.models) * phases)
         return {"job_id": job.id, "estimate": estimate}
 
     def job_state(self, job_id: str, session: Optional[str] = None) -> Dict[str, Any]:
@@ -281,8 +282,9 @@ class Service:
     def _run(self, job: Job, req: c.AttributionRequest) -> Dict[str, Any]:
         spec, init, call, examples = self._plan(req)
         start, results, hits = time.perf_counter(), [], 0
+        phases = 2 if req.faithfulness else 1
         for unit, index in enumerate(req.models):
-            job.start_unit(unit)
+            job.start_unit(unit * phases)
             entry = self.models[index]
             fingerprint = weights_hash(entry.module) if self.cache is not None else ""
             targets = [self._target(req, e, index) for e in examples]
@@ -291,14 +293,16 @@ class Service:
             for k, (e, t) in enumerate(zip(examples, targets)):
                 keys[k] = result_key(weights=fingerprint, engine=attr_engine.__version__, example=e.id,
                                      method=spec.name, args=req.args, layer=req.layer, neuron=req.neuron,
-                                     target=t, baselines=self._baseline_key(req, k, examples))
+                                     target=t, baselines=self._baseline_key(req, k, examples),
+                                     faithfulness=req.faithfulness)
                 cached = self.cache.get(keys[k]) if self.cache is not None and req.use_cache else None
                 if cached is not None:
                     rows[k] = {**cached, "cached": True}
                     hits += 1
             todo = [k for k in range(len(examples)) if k not in rows]
             for ks in _group_by_shape(examples, todo):
-                rows.update(self._attribute(job, entry, index, spec, init, call, req, ks, examples, targets))
+                rows.update(self._attribute(job, entry, index, spec, init, call, req, ks, examples, targets,
+                                            unit * phases))
                 if self.cache is not None:
                     for k in ks:
                         self.cache.put(keys[k], rows[k])
@@ -318,13 +322,17 @@ class Service:
 
     def _attribute(self, job: Job, entry: ModelEntry, index: int, spec: Any, init: Dict[str, Any],
                    call: Dict[str, Any], req: c.AttributionRequest, ks: List[int], examples: List[Example],
-                   targets: List[int]) -> Dict[int, Dict[str, Any]]:
+                   targets: List[int], unit: int) -> Dict[int, Dict[str, Any]]:
         group = [examples[k] for k in ks]
         inputs = tuple(torch.stack([e.inputs[i] for e in group]) for i in range(len(self.features)))
         with entry.lock:  # hooks on a shared module: one attribution per model at a time
             out = run_method(entry.module, entry.device, self.features, spec, init, call, inputs,
                              self._baselines(req, group), [e.additional_args for e in group],
                              torch.tensor([targets[k] for k in ks]), req.layer, req.neuron)
+            auc = None
+            if req.faithfulness and out.deletion_auc is not None:
+                job.start_unit(unit + 1)
+                auc = out.deletion_auc()
         job.check()
         rows = {}
         for row, k in enumerate(ks):
@@ -333,7 +341,7 @@ class Service:
             rows[k] = {"example_id": e.id, "model": index, "method": spec.name, "target": targets[k],
                        "target_name": self._class_name(targets[k]), "features": self._displays(out, e, row, spec.family == "perturbation"),
                        "delta": delta, "suggested_n_steps": self._suggest_steps(spec, req, delta),
-                       "cached": False}
+                       "deletion_auc": float(auc[row]) if auc is not None else None, "cached": False}
         return rows
 
     def _displays(self, out: Any, e: Example, row: int, perturbation: bool) -> List[Dict[str, Any]]:

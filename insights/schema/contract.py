@@ -209,6 +209,7 @@ class AttributionRequest(Request):
     neuron: Optional[List[int]] = None
     target: Optional[Target] = None
     baselines: Dict[str, str] = {}
+    faithfulness: bool = Field(False, description="also score each attribution by its deletion AUC")
     use_cache: bool = True
 
 
@@ -265,6 +266,8 @@ class AttributionResult(BaseModel):
     features: List[FeatureAttribution]
     delta: Optional[float] = None
     suggested_n_steps: Optional[int] = None
+    deletion_auc: Optional[float] = Field(None, description="target score's area under the deletion "
+                                          "curve (20 steps); lower is more faithful")
     cached: bool
 
 

@@ -154,3 +154,15 @@ def test_http_jobs_can_be_polled_and_cancelled(client, workspaces):
     assert c.JobState.model_validate(state).status in ("queued", "running", "cancelled")
     assert wait_status(workspaces["digits"], job)["status"] == "cancelled"
     assert c.JobState.model_validate(client.get(f"/api/w/digits/jobs/{job}", headers=AUTH).json)
+
+
+def test_faithfulness_score_on_request(client, sio):
+    ids = page_ids(client, "signals", 3)
+    s = sio()
+    body = dict(examples=ids, method="IntegratedGradients", faithfulness=True, use_cache=False)
+    events = collect(s, start(s, run_request("signals", **body)))
+    results = c.ResultEvent.model_validate(events[-1][1]).results
+    assert all(r.deletion_auc is not None for r in results)
+    assert max(p["unit"] for name, p in events if name == "progress") == 1  # the deletion curve's own phase
+    plain = collect(s, start(s, run_request("signals", **dict(body, faithfulness=False))))[-1][1]
+    assert all(r["deletion_auc"] is None for r in plain["results"])
