@@ -1,0 +1,21 @@
+"""Interpretable inputs and embeddings: attribute to features people understand."""
+
+from .baselines import ProductBaselines
+from .embeddings import (
+    InterpretableEmbeddingBase,
+    TokenReferenceBase,
+    configure_interpretable_embedding_layer,
+    remove_interpretable_embedding_layer,
+)
+from .inputs import InterpretableInput, TextTemplateInput, TextTokenInput
+
+__all__ = [
+    "InterpretableEmbeddingBase",
+    "InterpretableInput",
+    "ProductBaselines",
+    "TextTemplateInput",
+    "TextTokenInput",
+    "TokenReferenceBase",
+    "configure_interpretable_embedding_layer",
+    "remove_interpretable_embedding_layer",
+]
