@@ -152,7 +152,8 @@ def feature_importance_figure(
         x=values[order], y=[names[i] for i in order], orientation="h",
         marker=dict(color=[colors[i] for i in order], line=dict(color="rgba(0,0,0,0.4)", width=1)),
         hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
-    figure.update_layout(title=title, plot_bgcolor="white", xaxis_title="attribution", **_size(fig_size))
+    figure.update_layout(title=title, plot_bgcolor="white", xaxis_title="attribution",
+                         margin=dict(l=80, r=20, t=50 if title else 20, b=40), **_size(fig_size))
     figure.update_xaxes(zeroline=True, zerolinecolor="black")
     return figure
 

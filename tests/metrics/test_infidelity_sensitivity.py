@@ -64,6 +64,22 @@ def test_decorated_perturb_func_matches_captum(multiply_by_inputs, baselines):
     torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-7)
 
 
+def test_decorated_perturb_func_with_tuple_inputs_and_baselines_matches_captum():
+    model, inputs, _ = make_case("two_input")
+    attributions = IntegratedGradients(model).attribute(inputs, target=2, n_steps=8)
+    baselines = (torch.rand(4, 4), 0.25)
+
+    def mix(xs, bs):
+        return tuple(b + (x - b) * torch.rand_like(x) for x, b in zip(xs, bs))
+
+    kwargs = dict(baselines=baselines, target=2, n_perturb_samples=5, max_examples_per_batch=8, normalize=True)
+    ours, theirs = both(
+        lambda: infidelity(model, infidelity_perturb_func_decorator()(mix), inputs, attributions, **kwargs),
+        lambda: captum_metrics.infidelity(model, captum_metrics.infidelity_perturb_func_decorator()(mix), inputs,
+                                          attributions, **kwargs))
+    torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-7)
+
+
 def test_infidelity_against_a_slow_reference():
     model, inputs, _ = make_case("mlp")
     attributions = torch.randn(4, 6)
