@@ -100,6 +100,9 @@ def check_image_shapes(attr: np.ndarray, original_image: Optional[np.ndarray]) -
     """Both channels last, (H, W) or (H, W, C), with the same height and width."""
     if attr.ndim not in (2, 3):
         raise ValueError(f"`attr` must have shape (H, W) or (H, W, C), got {attr.shape}")
+    if attr.ndim == 3 and attr.shape[0] in (1, 3, 4) and attr.shape[2] not in (1, 3, 4):
+        raise ValueError(f"`attr` of shape {attr.shape} looks channels-first: channels must be the last "
+                         "dimension, transpose (C, H, W) to (H, W, C)")
     if original_image is None:
         return
     if original_image.ndim not in (2, 3):

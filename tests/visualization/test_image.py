@@ -140,6 +140,7 @@ def test_all_zero_attribution_draws_blank_with_a_warning():
     (lambda a, i: viz.visualize_image_attr(a.transpose(2, 0, 1), i, "blended_heat_map"), "channels must be the last"),
     (lambda a, i: viz.visualize_image_attr(a, i.transpose(2, 0, 1), "blended_heat_map"), "channels must be the last"),
     (lambda a, i: viz.visualize_image_attr(a[..., 0, None, None], i), r"\(H, W\)"),
+    (lambda a, i: viz.visualize_image_attr(np.ones((3, 16, 16))), "channels-first"),
     (lambda a, i: viz.visualize_image_attr_multiple(a, i, ["heat_map"], ["all", "all"]), "same length"),
     (lambda a, i: viz.visualize_image_attr_multiple(a, i, ["heat_map"], ["all"], titles=[]), "titles"),
 ])
