@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import torch
@@ -39,7 +40,7 @@ def _named(transforms: Union[Transforms, Mapping[str, Transform]]) -> Dict[str, 
     return {getattr(t, "__name__", f"baseline_{i}"): t for i, t in enumerate(_as_list(transforms))}
 
 
-class BaseFeature:
+class BaseFeature(ABC):
     """One model input. ``input_transforms`` map a raw example to the model's input;
     ``baseline_transforms`` (callables or ``{name: callable}``) map a model input to a baseline."""
 
@@ -88,8 +89,9 @@ class BaseFeature:
 
     accepts_upload = False
 
+    @abstractmethod
     def display(self, raw: Tensor, attribution: Optional[Tensor] = None) -> Dict[str, Any]:
-        raise NotImplementedError
+        """The display payload of one raw example, with its attribution when given."""
 
     def parse_upload(self, value: Any, template: Tensor, limits: Any) -> Tensor:
         raise InsightsError(f"feature {self.name!r} does not accept inputs of your own", field="feature")

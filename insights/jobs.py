@@ -30,6 +30,7 @@ class Job:
         self.status = "queued"  # queued | running | done | error | cancelled
         self.units = max(units, 1)
         self.unit = 0
+        self.done, self.total = 0.0, 0  # within the current unit, as the engine reports it
         self.fraction = 0.0
         self.result: Optional[Dict[str, Any]] = None
         self.error: Optional[Dict[str, Any]] = None
@@ -55,10 +56,11 @@ class Job:
     def start_unit(self, index: int) -> None:
         """Begin the ``index``-th of ``units`` equal parts of the job (one model's attribution)."""
         self.check()
-        self.unit = index
+        self.unit, self.done, self.total = index, 0.0, 0
         self._progress(index / self.units, force=True)
 
     def _on_progress(self, done: float, total: int) -> None:
+        self.done, self.total = done, total
         self._progress((self.unit + min(done / max(total, 1), 1.0)) / self.units)
 
     def _progress(self, fraction: float, force: bool = False) -> None:
@@ -72,7 +74,8 @@ class Job:
     def progress(self) -> Dict[str, Any]:
         elapsed = time.monotonic() - self.started
         eta = elapsed * (1 - self.fraction) / self.fraction if self.fraction > 0 else None
-        return {"job_id": self.id, "fraction": round(self.fraction, 4), "unit": self.unit,
+        return {"job_id": self.id, "fraction": round(self.fraction, 4), "done": round(self.done, 2),
+                "total": self.total, "unit": self.unit,
                 "units": self.units, "elapsed_s": round(elapsed, 3),
                 "eta_s": None if eta is None else round(eta, 3)}
 

@@ -8,7 +8,6 @@ never share settings, and jobs belong to the session (socket connection) that st
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,8 +26,8 @@ from .errors import InsightsError
 from .estimate import calibrate, passes_per_example
 from .jobs import Emit, Job, JobRunner
 from .limits import Limits
+from .results import feature_results, suggest_steps
 from .schema import contract as c
-from .serialization import encode_array
 
 
 @dataclass
@@ -339,43 +338,12 @@ class Service:
             e = examples[k]
             delta = float(out.delta[row if out.delta.numel() > 1 else 0]) if out.delta is not None else None
             rows[k] = {"example_id": e.id, "model": index, "method": spec.name, "target": targets[k],
-                       "target_name": self._class_name(targets[k]), "features": self._displays(out, e, row, spec.family == "perturbation"),
-                       "delta": delta, "suggested_n_steps": self._suggest_steps(spec, req, delta),
+                       "target_name": self._class_name(targets[k]),
+                       "features": feature_results(self.features, out, e, row, spec.family == "perturbation"),
+                       "delta": delta,
+                       "suggested_n_steps": suggest_steps(spec, req.args, delta, self.limits.delta_tolerance),
                        "deletion_auc": float(auc[row]) if auc is not None else None, "cached": False}
         return rows
-
-    def _displays(self, out: Any, e: Example, row: int, perturbation: bool) -> List[Dict[str, Any]]:
-        if out.layer is None:
-            shown = []
-            for f, raw, a in zip(self.features, e.raw, out.attributions):
-                a = a[row]
-                if f.kind == "text" and perturbation:  # every element of a token got the token's effect
-                    a = a.reshape(a.shape[0], -1).mean(1)
-                shown.append({"name": f.name, "kind": f.kind, "total": float(a.sum()), "payload": f.display(raw, a)})
-            return shown
-        shown = []
-        for a in out.attributions:
-            text = next((i for i, f in enumerate(self.features) if f.kind == "text"
-                         and a.shape[1:2] == e.inputs[i].shape[:1] and (f.embedding_layer in (None, out.layer))), None)
-            if text is not None and a.dim() >= 2:
-                f = self.features[text]
-                shown.append({"name": f.name, "kind": "text", "total": float(a[row].sum()),
-                              "payload": f.display(e.raw[text], a[row])})
-            else:
-                shown.append({"name": out.layer, "kind": "layer", "total": float(a[row].sum()),
-                              "payload": {"kind": "layer", "attribution": encode_array(a[row])}})
-        return shown
-
-    def _suggest_steps(self, spec: Any, req: c.AttributionRequest, delta: Optional[float]) -> Optional[int]:
-        """An ``n_steps`` expected to bring |delta| under the tolerance (error taken as ~1/n_steps)."""
-        if delta is None or not any(p.name == "n_steps" for p in spec.params):
-            return None
-        tolerance = self.limits.delta_tolerance
-        steps = int(req.args.get("n_steps") or spec.param("n_steps").default)
-        if abs(delta) <= tolerance:
-            return None
-        bound = spec.param("n_steps").maximum or math.inf
-        return int(min(math.ceil(steps * abs(delta) / tolerance), bound))
 
     def shutdown(self) -> None:
         self.jobs.shutdown()

@@ -242,8 +242,12 @@ class Workspaces(BaseModel):
 
 
 class ProgressEvent(BaseModel):
+    """``fraction`` of the whole job; ``done``/``total``: steps of the current unit (one model's
+    attribution, or its faithfulness score), as the method counts them."""
     job_id: str
     fraction: float
+    done: float
+    total: int
     unit: int
     units: int
     elapsed_s: float

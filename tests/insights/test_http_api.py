@@ -192,3 +192,16 @@ def test_bad_uploads(client, workspaces):
     assert_error(post(client, series, {"inputs": {"signal": {"series": [[1.0, 2.0]]}}}), 400, "series")
     assert_error(post(client, "/api/w/sentiment/examples/upload", {"inputs": {"review": {"text": "  "}}}),
                  400, "text")
+
+
+def test_a_broken_data_set_is_a_json_500_and_the_server_keeps_serving(workspaces):
+    class Broken:
+        def __iter__(self):
+            raise RuntimeError("disk on fire")
+
+    app = create_app({"broken": tabular_service(dataset=Broken()), "tabular": workspaces["tabular"]}, token=TOKEN)
+    client = app.test_client()
+    error = assert_error(post(client, "/api/w/broken/examples/page", {}), 500)
+    assert error.code == "internal_error" and "disk on fire" in error.message
+    assert post(client, "/api/w/tabular/examples/page", {}).status_code == 200
+    assert_error(client.put("/api/w/tabular/estimate", json={}, headers=AUTH), 405)

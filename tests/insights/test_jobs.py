@@ -166,3 +166,12 @@ def test_faithfulness_score_on_request(client, sio):
     assert max(p["unit"] for name, p in events if name == "progress") == 1  # the deletion curve's own phase
     plain = collect(s, start(s, run_request("signals", **dict(body, faithfulness=False))))[-1][1]
     assert all(r["deletion_auc"] is None for r in plain["results"])
+
+
+def test_a_large_convergence_delta_comes_with_a_step_suggestion(client, sio):
+    ids = page_ids(client, "digits", 2)
+    s = sio()
+    job = start(s, run_request("digits", examples=ids, method="IntegratedGradients",
+                               args={"n_steps": 2, "method": "riemann_left"}, use_cache=False))
+    for r in c.ResultEvent.model_validate(collect(s, job)[-1][1]).results:
+        assert abs(r.delta) > 0.01 and r.suggested_n_steps > 2

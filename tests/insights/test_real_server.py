@@ -33,9 +33,9 @@ class SocketIO:
     def __init__(self, port, token):
         self.events = []
         self.ws = Client.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket")
-        assert self.ws.receive(timeout=10).startswith("0")  # engine.io open
+        assert self.ws.receive(timeout=60).startswith("0")  # engine.io open
         self.ws.send("40" + json.dumps({"token": token}))
-        reply = self.ws.receive(timeout=10)
+        reply = self.ws.receive(timeout=60)
         assert reply.startswith("40{") and "sid" in reply, reply
 
     def call(self, event, payload):

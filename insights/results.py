@@ -1,0 +1,44 @@
+"""One example's attribution result: per-feature display payloads, totals, and step advice."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Optional, Sequence
+
+from .serialization import encode_array
+
+
+def feature_results(features: Sequence[Any], out: Any, example: Any, row: int,
+                    perturbation: bool) -> List[Dict[str, Any]]:
+    """``{name, kind, total, payload}`` per feature (input methods) or per layer output."""
+    if out.layer is None:
+        shown = []
+        for f, raw, a in zip(features, example.raw, out.attributions):
+            a = a[row]
+            if f.kind == "text" and perturbation:  # every element of a token got the token's whole effect
+                a = a.reshape(a.shape[0], -1).mean(1)
+            shown.append({"name": f.name, "kind": f.kind, "total": float(a.sum()), "payload": f.display(raw, a)})
+        return shown
+    shown = []
+    for a in out.attributions:
+        # a text feature's embedding layer: one score per token, shown on the text
+        text = next((i for i, f in enumerate(features) if f.kind == "text" and a.dim() >= 3
+                     and a.shape[1] == example.inputs[i].shape[0] and f.embedding_layer in (None, out.layer)), None)
+        if text is not None:
+            f = features[text]
+            shown.append({"name": f.name, "kind": "text", "total": float(a[row].sum()),
+                          "payload": f.display(example.raw[text], a[row])})
+        else:
+            shown.append({"name": out.layer, "kind": "layer", "total": float(a[row].sum()),
+                          "payload": {"kind": "layer", "attribution": encode_array(a[row])}})
+    return shown
+
+
+def suggest_steps(spec: Any, args: Dict[str, Any], delta: Optional[float], tolerance: float) -> Optional[int]:
+    """An ``n_steps`` expected to bring |delta| under ``tolerance``, taking the error as ~1/n_steps
+    (conservative: Gauss-Legendre converges faster); None when already under it."""
+    if delta is None or abs(delta) <= tolerance or not any(p.name == "n_steps" for p in spec.params):
+        return None
+    param = spec.param("n_steps")
+    steps = int(args.get("n_steps") or param.default)
+    return int(min(math.ceil(steps * abs(delta) / tolerance), param.maximum or math.inf))
