@@ -13,6 +13,7 @@ from torch.nn import Module
 from .inputs import (
     as_tuple,
     format_additional_args,
+    format_output,
     format_baselines,
     run_forward,
     sum_rows,
@@ -76,6 +77,36 @@ class GradientAttribution(Attribution):
             end = sum_rows(run_forward(self.forward_func, end_point, target, args))
             total = sum(sum_rows(a) for a in attributions)
         return total - (end - start)
+
+
+class BaselineAttribution(GradientAttribution):
+    """A method that attributes f(input) - f(baseline) (IntegratedGradients, DeepLift,
+    GradientShap): global attributions, times (input - baseline), unless
+    ``multiply_by_inputs=False``; completeness makes a convergence delta meaningful."""
+
+    def __init__(self, forward_func: Callable[..., Any], multiply_by_inputs: bool = True) -> None:
+        super().__init__(forward_func)
+        self._multiply_by_inputs = multiply_by_inputs
+
+    @property
+    def multiplies_by_inputs(self) -> bool:
+        return self._multiply_by_inputs
+
+    def has_convergence_delta(self) -> bool:
+        return True
+
+    def _scale(self, multipliers, inputs, baselines) -> Tuple[Tensor, ...]:
+        """Global attributions from gradients/multipliers, or the multipliers themselves."""
+        if not self.multiplies_by_inputs:
+            return tuple(multipliers)
+        return tuple((i - b) * m for i, b, m in zip(inputs, baselines, multipliers))
+
+    def _result(self, was_tuple, attributions, baselines, inputs, target, args, return_convergence_delta):
+        """Attributions in the caller's form, with the convergence delta when asked for."""
+        if return_convergence_delta:
+            delta = self.compute_convergence_delta(attributions, baselines, inputs, target, args)
+            return format_output(was_tuple, attributions), delta
+        return format_output(was_tuple, attributions)
 
 
 class PerturbationAttribution(Attribution):

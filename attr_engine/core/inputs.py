@@ -89,6 +89,15 @@ def validate_baselines(
             )
 
 
+def prepare_inputs(inputs: Any, baselines: Any, target: TargetType):
+    """Validated ``(was_tuple, inputs, baselines)`` as tuples, with the target checked too."""
+    inputs_t = as_tuple(inputs)
+    baselines_t = format_baselines(baselines, inputs_t)
+    validate_baselines(inputs_t, baselines_t)
+    validate_target(target, inputs_t[0].shape[0])
+    return is_tuple(inputs), inputs_t, baselines_t
+
+
 def tensorize_baselines(inputs: Tuple[Tensor, ...], baselines: Tuple[Baseline, ...]) -> Tuple[Tensor, ...]:
     """Numbers become full tensors and batch-of-one baselines are repeated per example."""
     out = []

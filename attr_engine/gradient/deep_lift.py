@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..core.base import GradientAttribution
+from ..core.base import BaselineAttribution
 from ..core.gradients import output_gradients, require_grad
 from ..core.hooks import add_gradient_rule, hooks
 from ..core.inputs import (
@@ -27,6 +27,7 @@ from ..core.inputs import (
     format_baselines,
     format_output,
     is_tuple,
+    prepare_inputs,
     run_forward,
     tensorize_baselines,
     validate_baselines,
@@ -108,24 +109,16 @@ def call_custom_attribution_func(func: Callable[..., Any], multipliers, inputs, 
     baselines="optional",
     convergence_delta=True,
 )
-class DeepLift(GradientAttribution):
+class DeepLift(BaselineAttribution):
     """DeepLift with the Rescale rule (Shrikumar et al., 2017): attributes the difference
     between the output at the input and at the baseline."""
 
     def __init__(self, model: nn.Module, multiply_by_inputs: bool = True, eps: float = 1e-10) -> None:
         if not isinstance(model, nn.Module):
             raise TypeError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
-        super().__init__(model)
+        super().__init__(model, multiply_by_inputs)
         self.model = model
         self.eps = eps
-        self._multiply_by_inputs = multiply_by_inputs
-
-    @property
-    def multiplies_by_inputs(self) -> bool:
-        return self._multiply_by_inputs
-
-    def has_convergence_delta(self) -> bool:
-        return True
 
     def _hook_nonlinearities(self, hook_set) -> None:
         for module in self.model.modules():
@@ -153,25 +146,17 @@ class DeepLift(GradientAttribution):
         return_convergence_delta: bool = False,
         custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None,
     ):
-        was_tuple = is_tuple(inputs)
-        inputs_t = as_tuple(inputs)
-        baselines_t = format_baselines(baselines, inputs_t)
-        validate_baselines(inputs_t, baselines_t)
-        validate_target(target, inputs_t[0].shape[0])
+        was_tuple, inputs_t, baselines_t = prepare_inputs(inputs, baselines, target)
         baselines_t = tensorize_baselines(inputs_t, baselines_t)
         args = format_additional_args(additional_forward_args)
         multipliers = self._multipliers(inputs_t, baselines_t, target, args)
         if custom_attribution_func is not None:
             attributions = tuple(call_custom_attribution_func(
                 custom_attribution_func, multipliers, inputs_t, baselines_t))
-        elif self.multiplies_by_inputs:
-            attributions = tuple((i - b) * m for i, b, m in zip(inputs_t, baselines_t, multipliers))
         else:
-            attributions = multipliers
-        if return_convergence_delta:
-            delta = self.compute_convergence_delta(attributions, baselines_t, inputs_t, target, args)
-            return format_output(was_tuple, attributions), delta
-        return format_output(was_tuple, attributions)
+            attributions = self._scale(multipliers, inputs_t, baselines_t)
+        return self._result(was_tuple, attributions, baselines_t, inputs_t, target, args,
+                            return_convergence_delta)
 
 
 @register(

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 import torch
 
-from ..core.base import GradientAttribution
+from ..core.base import BaselineAttribution
 from ..core.batching import run_chunked
 from ..core.gradients import compute_gradients
 from ..core.inputs import (
@@ -16,11 +16,9 @@ from ..core.inputs import (
     call_baselines,
     format_additional_args,
     format_baselines,
-    format_output,
-    is_tuple,
+    prepare_inputs,
     take_additional_args,
     take_target,
-    validate_target,
 )
 from ..core.registry import Param, register
 from .noise_tunnel import NoiseTunnel
@@ -30,30 +28,16 @@ def _column(values, like):
     return values.view((-1,) + (1,) * (like.dim() - 1))
 
 
-class InputBaselineXGradient(GradientAttribution):
+class InputBaselineXGradient(BaselineAttribution):
     """Gradient at a random point between each input and its baseline, times the difference.
 
     The building block of GradientShap (one random point per row, drawn from numpy)."""
 
-    def __init__(self, forward_func: Callable[..., Any], multiply_by_inputs: bool = True) -> None:
-        super().__init__(forward_func)
-        self._multiply_by_inputs = multiply_by_inputs
-
-    @property
-    def multiplies_by_inputs(self) -> bool:
-        return self._multiply_by_inputs
-
-    def has_convergence_delta(self) -> bool:
-        return True
-
     def attribute(self, inputs, baselines=None, target=None,
                   additional_forward_args: Optional[object] = None,
                   return_convergence_delta: bool = False, *, show_progress: bool = False):
-        was_tuple = is_tuple(inputs)
-        inputs_t = as_tuple(inputs)
-        baselines_t = format_baselines(baselines, inputs_t)
+        was_tuple, inputs_t, baselines_t = prepare_inputs(inputs, baselines, target)
         n = inputs_t[0].shape[0]
-        validate_target(target, n)
         args = format_additional_args(additional_forward_args)
         coefficients = torch.tensor(np.random.uniform(0.0, 1.0, n),
                                     device=inputs_t[0].device, dtype=inputs_t[0].dtype)
@@ -77,14 +61,9 @@ class InputBaselineXGradient(GradientAttribution):
         run_chunked(n, work, unit=1 if args_per_example(args, n) else n,
                     row_numel=sum(i[0].numel() for i in inputs_t), device=inputs_t[0].device,
                     desc=type(self).__name__, show_progress=show_progress)
-        if self.multiplies_by_inputs:
-            attributions = tuple((i - b) * g for i, b, g in zip(inputs_t, baselines_t, grads))
-        else:
-            attributions = tuple(grads)
-        if return_convergence_delta:
-            delta = self.compute_convergence_delta(attributions, baselines_t, inputs_t, target, args)
-            return format_output(was_tuple, attributions), delta
-        return format_output(was_tuple, attributions)
+        attributions = self._scale(grads, inputs_t, baselines_t)
+        return self._result(was_tuple, attributions, baselines_t, inputs_t, target, args,
+                            return_convergence_delta)
 
 
 @register(
@@ -101,21 +80,13 @@ class InputBaselineXGradient(GradientAttribution):
     convergence_delta=True,
     progress=True,
 )
-class GradientShap(GradientAttribution):
+class GradientShap(BaselineAttribution):
     """SHAP values approximated by expected gradients: baselines are drawn from a
     distribution, inputs get Gaussian noise, and gradients are taken at random points
     between them (Lundberg & Lee, 2017)."""
 
     def __init__(self, forward_func: Callable[..., Any], multiply_by_inputs: bool = True) -> None:
-        super().__init__(forward_func)
-        self._multiply_by_inputs = multiply_by_inputs
-
-    @property
-    def multiplies_by_inputs(self) -> bool:
-        return self._multiply_by_inputs
-
-    def has_convergence_delta(self) -> bool:
-        return True
+        super().__init__(forward_func, multiply_by_inputs)
 
     def attribute(self, inputs, baselines, n_samples: int = 5, stdevs=0.0, target=None,
                   additional_forward_args: Optional[object] = None,

@@ -5,17 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from ..core.approximation import SUPPORTED_METHODS, approximation_parameters
-from ..core.base import GradientAttribution
+from ..core.base import BaselineAttribution
 from ..core.gradients import compute_gradients
-from ..core.inputs import (
-    as_tuple,
-    format_additional_args,
-    format_baselines,
-    format_output,
-    is_tuple,
-    validate_baselines,
-    validate_target,
-)
+from ..core.inputs import format_additional_args, prepare_inputs
 from ..core.path import path_gradients
 from ..core.registry import Param, register
 
@@ -39,20 +31,12 @@ BATCH_PARAMS = (
     convergence_delta=True,
     progress=True,
 )
-class IntegratedGradients(GradientAttribution):
+class IntegratedGradients(BaselineAttribution):
     """Integrates the gradient along the straight line from the baseline to the input
     and multiplies by (input - baseline)."""
 
     def __init__(self, forward_func: Callable[..., Any], multiply_by_inputs: bool = True) -> None:
-        super().__init__(forward_func)
-        self._multiply_by_inputs = multiply_by_inputs
-
-    @property
-    def multiplies_by_inputs(self) -> bool:
-        return self._multiply_by_inputs
-
-    def has_convergence_delta(self) -> bool:
-        return True
+        super().__init__(forward_func, multiply_by_inputs)
 
     def attribute(
         self,
@@ -67,11 +51,7 @@ class IntegratedGradients(GradientAttribution):
         *,
         show_progress: bool = False,
     ):
-        was_tuple = is_tuple(inputs)
-        inputs_t = as_tuple(inputs)
-        baselines_t = format_baselines(baselines, inputs_t)
-        validate_baselines(inputs_t, baselines_t)
-        validate_target(target, inputs_t[0].shape[0])
+        was_tuple, inputs_t, baselines_t = prepare_inputs(inputs, baselines, target)
         if internal_batch_size is not None and internal_batch_size < 1:
             raise ValueError(f"`internal_batch_size` must be at least 1, got {internal_batch_size}")
         step_sizes, alphas = approximation_parameters(method, n_steps)
@@ -84,11 +64,6 @@ class IntegratedGradients(GradientAttribution):
             gradient_fn, inputs_t, baselines_t, target, args, step_sizes, alphas,
             internal_batch_size, show_progress, desc=type(self).__name__,
         )
-        if self.multiplies_by_inputs:
-            attributions = tuple(g * (inp - base) for g, inp, base in zip(total_grads, inputs_t, baselines_t))
-        else:
-            attributions = total_grads
-        if return_convergence_delta:
-            delta = self.compute_convergence_delta(attributions, baselines_t, inputs_t, target, args)
-            return format_output(was_tuple, attributions), delta
-        return format_output(was_tuple, attributions)
+        attributions = self._scale(total_grads, inputs_t, baselines_t)
+        return self._result(was_tuple, attributions, baselines_t, inputs_t, target, args,
+                            return_convergence_delta)
