@@ -31,7 +31,7 @@ from ._samples import check_positive_int
 class PerturbationCurve(NamedTuple):
     """A deletion or insertion curve per example."""
 
-    fractions: Tensor  #: (points,) share of the features removed (deletion) or inserted so far
+    fractions: Tensor  #: (points,) share of each example's features removed (deletion) or inserted so far
     scores: Tensor  #: (batch, points) the target output at each point
     auc: Tensor  #: (batch,) area under `scores` over `fractions` (trapezoid rule)
 
@@ -63,15 +63,18 @@ def _feature_ids(inputs, feature_mask):
     return ids, int(inverse.max()) + 1
 
 
-def _ranks(attributions, ids, num_features: int) -> Tensor:
-    """Each feature's position (batch, features) in descending order of summed attribution."""
+def _ranks(attributions, ids, num_features: int):
+    """Each feature's position (batch, features) in descending order of summed attribution, and
+    how many features each example has (per-example masks may use fewer ids; those come last)."""
     batch_size = attributions[0].shape[0]
     scores = torch.zeros(batch_size, num_features, dtype=torch.float64, device=attributions[0].device)
+    present = torch.zeros(batch_size, num_features, dtype=torch.bool, device=scores.device)
     for a, i in zip(attributions, ids):
         scores.scatter_add_(1, i, a.reshape(batch_size, -1).to(torch.float64))
-    order = torch.argsort(scores, dim=1, descending=True, stable=True)
+        present.scatter_(1, i, True)
+    order = torch.argsort(scores.masked_fill(~present, -torch.inf), dim=1, descending=True, stable=True)
     positions = torch.arange(num_features, device=order.device).expand(batch_size, num_features)
-    return torch.empty_like(order).scatter_(1, order, positions)
+    return torch.empty_like(order).scatter_(1, order, positions), present.sum(1)
 
 
 def _curve(mode: str, forward_func, inputs, attributions, baselines, target, additional_forward_args,
@@ -91,15 +94,18 @@ def _curve(mode: str, forward_func, inputs, attributions, baselines, target, add
     validate_target(target, batch_size)
     args = format_additional_args(additional_forward_args)
     ids, num_features = _feature_ids(inputs_t, feature_mask)
-    ranks = _ranks(attributions_t, ids, num_features)
+    ranks, per_example = _ranks(attributions_t, ids, num_features)
     element_ranks = [ranks.gather(1, i) for i in ids]  # (batch, numel) per input
-    points = min(n_steps, num_features) + 1
-    counts = torch.linspace(0, num_features, points).round().long()
+    points = min(n_steps, int(per_example.max())) + 1
+    fractions = torch.arange(points, dtype=torch.float64) / (points - 1)
+    # features changed at each point, per example: round(k · F_i / n) as an exact integer division
+    counts = torch.round(torch.arange(points, dtype=torch.float64)[:, None] * per_example.cpu().double()
+                         / (points - 1)).long()
     scores = torch.empty(points, batch_size, dtype=torch.float64)
 
     def work(start: int, stop: int) -> None:
         steps = stop - start
-        limit = counts[start:stop].to(ranks.device).view(-1, 1, 1)
+        limit = counts[start:stop].to(ranks.device).view(steps, batch_size, 1)
         batch = []
         for x, b, r in zip(inputs_t, baselines_t, element_ranks):
             changed = (r.unsqueeze(0) < limit).view(steps, *x.shape)  # the top `count` features
@@ -116,7 +122,6 @@ def _curve(mode: str, forward_func, inputs, attributions, baselines, target, add
     with torch.no_grad():
         run_chunked(points, work, fixed_rows=fixed, row_numel=batch_size * sum(x[0].numel() for x in inputs_t),
                     device=inputs_t[0].device, desc=mode, show_progress=show_progress)
-    fractions = counts.to(torch.float64) / num_features
     scores = scores.T.contiguous()
     return PerturbationCurve(fractions, scores, torch.trapezoid(scores, fractions, dim=1))
 

@@ -88,6 +88,21 @@ def test_feature_groups_move_together_across_a_tuple():
             torch.testing.assert_close(got.scores[i, 1], model(d1, d2)[0, 0].double())
 
 
+def test_per_example_masks_count_each_examples_own_features():
+    model = nn.Linear(4, 1)
+    inputs = torch.randn(2, 4)
+    masks = torch.tensor([[0, 0, 1, 1], [0, 1, 2, 3]])  # two groups for the first example, four for the second
+    attributions = torch.tensor([[2.0, 2.0, 1.0, 1.0], [4.0, 3.0, 2.0, 1.0]])
+    got = deletion_curve(model, inputs, attributions, target=0, feature_mask=masks, n_steps=4)
+    assert got.fractions.tolist() == [0, 0.25, 0.5, 0.75, 1]
+    half = inputs.clone()
+    half[0, :2] = 0  # the first example's top group of two
+    half[1, :2] = 0  # the second example's top two groups of four
+    with torch.no_grad():
+        torch.testing.assert_close(got.scores[:, 2], model(half)[:, 0].double())
+        torch.testing.assert_close(got.scores[:, -1], model(torch.zeros(2, 4))[:, 0].double())
+
+
 def test_additional_args_and_full_curve_ends():
     model, inputs, args = make_case("with_args")
     got = insertion_curve(model, inputs, torch.randn_like(inputs), target=1, additional_forward_args=args)
