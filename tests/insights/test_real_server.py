@@ -35,8 +35,8 @@ class SocketIO:
         self.ws = Client.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket")
         assert self.ws.receive(timeout=60).startswith("0")  # engine.io open
         self.ws.send("40" + json.dumps({"token": token}))
-        reply = self.ws.receive(timeout=60)
-        assert reply.startswith("40{") and "sid" in reply, reply
+        reply = self.until(lambda kind, data: kind == "connect")
+        assert "sid" in reply, reply
 
     def call(self, event, payload):
         self.ws.send("420" + json.dumps([event, payload]))
@@ -46,10 +46,16 @@ class SocketIO:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             packet = self.ws.receive(timeout=deadline - time.monotonic())
+            if packet is None:
+                break
             if packet == "2":  # engine.io ping
                 self.ws.send("3")
                 continue
-            if packet.startswith("430"):
+            if packet.startswith("44"):
+                raise AssertionError(f"connection refused: {packet}")
+            if packet.startswith("40"):
+                kind, data = "connect", json.loads(packet[2:])
+            elif packet.startswith("430"):
                 kind, data = "ack", json.loads(packet[3:])
             elif packet.startswith("42"):
                 kind, data = "event", json.loads(packet[2:])
