@@ -26,12 +26,15 @@ class ChunkSizer:
     """Proposes the next chunk size (a multiple of `unit` rows) from the timings so far."""
 
     def __init__(self, unit: int = 1, fixed: Optional[int] = None, row_numel: int = 1,
-                 target_seconds: float = TARGET_SECONDS):
+                 target_seconds: float = TARGET_SECONDS, device: Optional[torch.device] = None):
         self.unit = max(int(unit), 1)
         self.fixed = None if fixed is None else max(self._align(fixed), self.unit)
         self.target_seconds = target_seconds
         self.max_rows = max(self._align(MAX_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
-        self.size = max(self._align(FIRST_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
+        if device is not None and torch.device(device).type != "cpu":
+            self.size = self.max_rows  # accelerators want big batches: start at the memory cap
+        else:
+            self.size = max(self._align(FIRST_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
         self.best_rate: Optional[float] = None  # seconds per row at the best size so far
         self.best_size = self.size
         self.warmed_up = False
@@ -86,7 +89,7 @@ def run_chunked(
     show_progress: bool = False,
 ) -> None:
     """Call ``work(start, stop)`` over ``[0, total_rows)``, reporting progress per chunk."""
-    sizer = ChunkSizer(unit, fixed_rows, row_numel)
+    sizer = ChunkSizer(unit, fixed_rows, row_numel, device=device)
     with task(total_rows, desc, show_progress) as progress:
         start = 0
         while start < total_rows:

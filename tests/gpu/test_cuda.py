@@ -23,6 +23,12 @@ CALLS = {
 }
 
 
+def on_cpu(result):
+    if isinstance(result, torch.Tensor):
+        return result.cpu()
+    return tuple(on_cpu(r) for r in result)
+
+
 def to(device, model, inputs):
     model = model.to(device)
     inputs = inputs.to(device) if isinstance(inputs, torch.Tensor) else tuple(t.to(device) for t in inputs)
@@ -37,8 +43,7 @@ def test_cuda_matches_captum_and_cpu(case, name):
     model, inputs = to("cuda", model, inputs)
     ours, theirs = run_both(name, model, inputs, target=[0, 1, 2, 1], **CALLS[name])
     assert_close(ours, theirs)
-    flat = [t.cpu() for t in (ours if isinstance(ours, tuple) else (ours,))]
-    assert_close(tuple(flat) if len(flat) > 1 else flat[0], cpu, rtol=1e-3, atol=1e-5)
+    assert_close(on_cpu(ours), cpu, rtol=1e-3, atol=1e-5)
 
 
 def test_cuda_stochastic_methods_match_captum():
