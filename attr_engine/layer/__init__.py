@@ -7,6 +7,7 @@ from .feature_ablation import LayerFeatureAblation
 from .grad_cam import GuidedGradCam, LayerGradCam
 from .gradient_shap import LayerGradientShap
 from .integrated_gradients import LayerIntegratedGradients
+from .layers import get_layer, list_layers
 
 __all__ = [
     "GuidedGradCam",
@@ -20,4 +21,6 @@ __all__ = [
     "LayerGradientShap",
     "LayerGradientXActivation",
     "LayerIntegratedGradients",
+    "get_layer",
+    "list_layers",
 ]

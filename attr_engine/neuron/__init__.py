@@ -9,13 +9,16 @@ from .gradient import (
     NeuronGradientShap,
     NeuronIntegratedGradients,
 )
+from .guided_backprop import NeuronDeconvolution, NeuronGuidedBackprop
 
 __all__ = [
     "NeuronConductance",
+    "NeuronDeconvolution",
     "NeuronDeepLift",
     "NeuronDeepLiftShap",
     "NeuronFeatureAblation",
     "NeuronGradient",
     "NeuronGradientShap",
+    "NeuronGuidedBackprop",
     "NeuronIntegratedGradients",
 ]

@@ -27,6 +27,8 @@ METHODS = {
     "NeuronDeepLiftShap": {"baselines": "distribution"},
     "NeuronGradientShap": {"baselines": "distribution", "n_samples": 3, "stdevs": 0.1},
     "NeuronFeatureAblation": {"perturbations_per_eval": 48},
+    "NeuronGuidedBackprop": {},
+    "NeuronDeconvolution": {},
 }
 CASES = [(case, i) for case, selectors in SELECTORS.items() for i in range(len(selectors))]
 
