@@ -4,17 +4,19 @@ Methods come from the engine's registry, so new methods need no change here. Whi
 arguments a method gets (target, baselines, additional args, convergence delta, feature mask)
 is read from its ``attribute`` signature.
 
-Text features are attributed through their embedding layer: the embeddings become the
-attributed input, and the token ids travel as additional forward arguments — which every
-method expands exactly like its inputs — so a forward hook can put the (scaled, noisy or
-ablated) embeddings in place of the embedding layer's output while the rest of the model
-still sees the real ids (padding masks keep working).
+Text features are attributed through their embedding layer (the engine's layer methods, e.g.
+LayerIntegratedGradients on it, work the same way): the embeddings become the attributed
+input, and the token ids travel as additional forward arguments — which every method expands
+exactly like its inputs — so a forward hook can put the (scaled, noisy or ablated) embeddings
+in place of the embedding layer's output while the rest of the model still sees the real ids
+(padding masks keep working).
 """
 
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -29,6 +31,7 @@ class MethodOutput:
     delta: Optional[Tensor]
     layer: Optional[str]  # set for layer and neuron methods
     deletion_auc: Optional[Callable[[], Tensor]] = None  # input methods: the faithfulness score, on demand
+    text_feature: Optional[int] = None  # the text feature whose embedding layer was attributed
 
 
 def accepts(method: Any, name: str) -> bool:
@@ -62,14 +65,16 @@ def layer_names(model: nn.Module) -> List[str]:
     return [name for name, _ in model.named_modules() if name]
 
 
-class EmbeddingForward:
+class EmbeddingForward(nn.Module):
     """``forward(*inputs, *token_ids, *args)`` where text inputs are embeddings: the embedding
-    layer's output for each id tensor is replaced by the matching embeddings."""
+    layer's output for each id tensor is replaced by the matching embeddings. A module, so that
+    methods which hook the model's layers (DeepLift, guided backprop) find them inside."""
 
     def __init__(self, model: nn.Module, text: Dict[int, nn.Module], n_features: int) -> None:
+        super().__init__()
         self.model, self.text, self.n = model, text, n_features
 
-    def __call__(self, *values: Any) -> Tensor:
+    def forward(self, *values: Any) -> Tensor:
         inputs, ids = list(values[: self.n]), values[self.n: self.n + len(self.text)]
         args = values[self.n + len(self.text):]
         swaps: Dict[nn.Module, List[Tuple[Tensor, Tensor]]] = {}
@@ -84,7 +89,9 @@ class EmbeddingForward:
             raise InsightsError("the text feature's token ids did not reach its embedding layer; "
                                 "name the layer with TextFeature(embedding_layer=...)", code=500)
 
-        handles = [layer.register_forward_hook(replace) for layer in swaps]
+        # first among the layer's hooks, so a layer method attributing the embedding layer sees
+        # (and may in turn replace) the embeddings
+        handles = [layer.register_forward_hook(replace, prepend=True) for layer in swaps]
         try:
             return self.model(*inputs, *args)
         finally:
@@ -109,24 +116,20 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     baselines = tuple(b.to(device) for b in baselines)
     extra = stack_args(args, device)
     internal = spec.needs_layer or spec.needs_neuron
-    if internal:
-        if not layer:
-            raise InsightsError(f"{spec.name} attributes a layer: choose one", field="layer")
-        forward, attr_inputs, attr_baselines = model, inputs, baselines
-        method = spec.create(forward, find_module(model, layer), **init)
-        forward_args = extra
-    else:
-        text = {i: embedding_layer(model, f) for i, f in enumerate(features) if f.kind == "text"}
-        with torch.no_grad():
-            attr_inputs = tuple(text[i](x).detach() if i in text else x for i, x in enumerate(inputs))
-            attr_baselines = tuple(text[i](b).detach() if i in text else b for i, b in enumerate(baselines))
-        forward = EmbeddingForward(model, text, len(inputs)) if text else model
-        method = spec.create(forward, None, **init)
-        forward_args = tuple(inputs[i] for i in text) + extra
+    if internal and not layer:
+        raise InsightsError(f"{spec.name} attributes a layer: choose one", field="layer")
+    target_layer = find_module(model, layer) if internal else None
+    text = {i: embedding_layer(model, f) for i, f in enumerate(features) if f.kind == "text"}
+    with torch.no_grad():
+        attr_inputs = tuple(text[i](x).detach() if i in text else x for i, x in enumerate(inputs))
+        attr_baselines = tuple(text[i](b).detach() if i in text else b for i, b in enumerate(baselines))
+    forward = EmbeddingForward(model, text, len(inputs)) if text else model
+    method = spec.create(forward, target_layer, **init)
+    forward_args = tuple(inputs[i] for i in text) + extra
     kwargs = dict(call)
     if neuron is not None and accepts(method, "neuron_selector"):
         kwargs["neuron_selector"] = tuple(neuron) if len(neuron) > 1 else neuron[0]
-    elif accepts(method, "target"):
+    if accepts(method, "target"):
         kwargs["target"] = targets.to(device)
     if spec.baselines != "none" and accepts(method, "baselines"):
         kwargs["baselines"] = attr_baselines
@@ -146,18 +149,23 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
         out, delta = out
         delta = torch.as_tensor(delta).detach().cpu().reshape(-1)
     out = tuple(o.detach() for o in (out if isinstance(out, tuple) else (out,)))
-    deletion = None
-    if not internal:
-        def deletion() -> Tensor:
-            """Area under the target score as the most-attributed features are deleted (lower:
-            more faithful); tokens are deleted whole."""
-            from attr_engine.metrics import deletion_curve
+    deletion = None if internal else partial(_deletion_auc, forward, attr_inputs, out, attr_baselines,
+                                             targets.to(device), forward_args, features)
+    shown_as_text = next((i for i, module in text.items() if module is target_layer), None)
+    return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion, shown_as_text)
 
-            mask = _token_masks(attr_inputs, features) if any(f.kind == "text" for f in features) else None
-            return deletion_curve(forward, attr_inputs, out, baselines=attr_baselines, target=targets.to(device),
-                                  additional_forward_args=forward_args or None, feature_mask=mask,
-                                  n_steps=20).auc.detach().cpu()
-    return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion)
+
+def _deletion_auc(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...],
+                  baselines: Tuple[Tensor, ...], targets: Tensor, forward_args: Tuple[Any, ...],
+                  features: Sequence[Any]) -> Tensor:
+    """Area under the target score as the most-attributed features are deleted (lower: more
+    faithful); text tokens are deleted whole."""
+    from attr_engine.metrics import deletion_curve
+
+    mask = _token_masks(inputs, features) if any(f.kind == "text" for f in features) else None
+    curve = deletion_curve(forward, inputs, attributions, baselines=baselines, target=targets,
+                           additional_forward_args=forward_args or None, feature_mask=mask, n_steps=20)
+    return curve.auc.detach().cpu()
 
 
 def perturbed_units(x: Tensor, feature: Any, spec: Any) -> int:

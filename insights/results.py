@@ -21,13 +21,11 @@ def feature_results(features: Sequence[Any], out: Any, example: Any, row: int,
         return shown
     shown = []
     for a in out.attributions:
-        # a text feature's embedding layer: one score per token, shown on the text
-        text = next((i for i, f in enumerate(features) if f.kind == "text" and a.dim() >= 3
-                     and a.shape[1] == example.inputs[i].shape[0] and f.embedding_layer in (None, out.layer)), None)
-        if text is not None:
-            f = features[text]
+        if out.text_feature is not None and a.dim() >= 2:  # a text feature's embedding layer: per token
+            i = out.text_feature
+            f = features[i]
             shown.append({"name": f.name, "kind": "text", "total": float(a[row].sum()),
-                          "payload": f.display(example.raw[text], a[row])})
+                          "payload": f.display(example.raw[i], a[row])})
         else:
             shown.append({"name": out.layer, "kind": "layer", "total": float(a[row].sum()),
                           "payload": {"kind": "layer", "attribution": encode_array(a[row])}})
