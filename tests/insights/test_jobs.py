@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from insights.schema import contract as c
 
 from .conftest import AUTH, collect, page_ids, run_request, wait_status
@@ -33,11 +35,17 @@ def test_progress_partial_then_result(client, sio):
     assert first.delta is not None and first.features[0].payload.kind == "image"
 
 
-def test_cancel_then_start_another(client, sio, workspaces):
+LONG_ABLATION = dict(method="FeatureAblation", args={"perturbations_per_eval": 1}, use_cache=False)
+
+
+@pytest.mark.parametrize("long_run", [LONG_RUN, LONG_ABLATION], ids=["IntegratedGradients", "FeatureAblation"])
+def test_cancel_then_start_another(client, sio, workspaces, long_run):
     ids = page_ids(client, "digits", 16)
     s = sio()
-    job = start(s, run_request("digits", examples=ids, **LONG_RUN))
-    collect(s, job, until=("progress",))
+    job = start(s, run_request("digits", examples=ids, **long_run))
+    events = collect(s, job, until=("progress",))
+    while not any(p["fraction"] > 0 for name, p in events if name == "progress"):  # the method reports
+        events += collect(s, job, until=("progress",))
     ack = s.emit("cancel", {"workspace": "digits", "job_id": job}, callback=True)
     assert ack["job_id"] == job
     events = collect(s, job)
