@@ -72,7 +72,7 @@ def sgd_train_linear_model(
                 if reg_term is not None:
                     loss = loss + alpha * torch.norm(model.linear.weight, p=reg_term)
                 steps += 1
-                value = float(loss)
+                value = float(loss.detach())
                 if value < best - threshold:
                     best, stale = value, 0
                 else:
