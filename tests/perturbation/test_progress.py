@@ -25,7 +25,7 @@ def test_progress_is_monotone_and_reaches_total(method):
     with ProgressMonitor(on_progress=lambda done, total: seen.append((done, total))):
         getattr(attr_engine, method)(model).attribute(inputs, target=1, perturbations_per_eval=3,
                                                       **METHODS[method])
-    assert len(seen) >= 3
+    assert len(seen) >= 2
     dones = [d for d, _ in seen]
     assert dones == sorted(dones)
     assert seen[-1][0] == seen[-1][1]
