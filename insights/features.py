@@ -126,7 +126,7 @@ class ImageFeature(BaseFeature):
         return payload
 
     def parse_upload(self, value: Any, template: Tensor, limits: Any) -> Tensor:
-        from PIL import DecompressionBombError, Image, UnidentifiedImageError
+        from PIL import Image, UnidentifiedImageError
 
         if not isinstance(value, str):
             raise InsightsError("an image upload must be a base64 string", field="image")
@@ -135,7 +135,7 @@ class ImageFeature(BaseFeature):
         try:
             data = base64.b64decode(value.split(",", 1)[-1], validate=True)
             image = Image.open(io.BytesIO(data))
-        except DecompressionBombError:
+        except Image.DecompressionBombError:
             raise InsightsError(f"the image has too many pixels; at most {limits.max_upload_pixels} are "
                                 "accepted", field="image") from None
         except (binascii.Error, ValueError, UnidentifiedImageError, OSError):

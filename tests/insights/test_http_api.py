@@ -12,6 +12,7 @@ from PIL import Image
 
 from insights import Batch, Limits
 from insights.schema import contract as c
+from insights.example import services as example_services
 from insights.server import create_app
 
 from .conftest import AUTH, TOKEN, page_ids, tabular_service, wait_status
@@ -181,13 +182,11 @@ def test_bad_uploads(client, workspaces):
                  400, "image")
     assert_error(post(client, upload, {"inputs": {"digit": {"image": "a", "text": "b"}}}), 400, "inputs.digit")
     assert_error(post(client, upload, {"inputs": {}}), 400, "inputs.digit")
-    small = workspaces["digits"].limits
-    object.__setattr__(small, "max_upload_pixels", 100)
-    try:
-        assert_error(post(client, upload, {"inputs": {"digit": {"image": _png(np.zeros((20, 20), np.uint8))}}}),
-                     400, "image")
-    finally:
-        object.__setattr__(small, "max_upload_pixels", Limits().max_upload_pixels)
+    strict = example_services(["digits"], limits=Limits(max_upload_pixels=100))
+    strict_client = create_app(strict, token=TOKEN).test_client()
+    assert_error(post(strict_client, upload, {"inputs": {"digit": {"image": _png(np.zeros((20, 20), np.uint8))}}}),
+                 400, "image")
+    strict["digits"].shutdown()
     series = "/api/w/signals/examples/upload"
     assert_error(post(client, series, {"inputs": {"signal": {"series": [[1.0, 2.0]]}}}), 400, "series")
     assert_error(post(client, "/api/w/sentiment/examples/upload", {"inputs": {"review": {"text": "  "}}}),
@@ -205,3 +204,16 @@ def test_a_broken_data_set_is_a_json_500_and_the_server_keeps_serving(workspaces
     assert error.code == "internal_error" and "disk on fire" in error.message
     assert post(client, "/api/w/tabular/examples/page", {}).status_code == 200
     assert_error(client.put("/api/w/tabular/estimate", json={}, headers=AUTH), 405)
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(client):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 0, 0, 0, 0)  # 2.5 gigapixels, declared only
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    r = post(client, "/api/w/digits/examples/upload", {"inputs": {"digit": {"image": base64.b64encode(bomb).decode()}}})
+    assert "pixels" in assert_error(r, 400, "image").message
