@@ -99,9 +99,7 @@ class Recorder:
                          else v.detach().requires_grad_() for v in values)
             self.records[i][values[0].device] = kept
             clones = tuple(v.clone() for v in kept)
-            if pre:
-                return tuple(clones) + tuple(args[len(clones):]) if isinstance(args, tuple) else clones
-            return _repack(seen, clones)
+            return clones if pre else _repack(seen, clones)
 
         return hook
 

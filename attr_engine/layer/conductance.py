@@ -16,7 +16,6 @@ from ..core.approximation import SUPPORTED_METHODS, approximation_parameters
 from ..core.base import GradientAttribution
 from ..core.batching import run_chunked
 from ..core.inputs import (
-    args_per_example,
     as_tuple,
     format_additional_args,
     format_baselines,

@@ -14,7 +14,7 @@ import torch
 
 from ..core.approximation import approximation_parameters
 from ..core.base import GradientAttribution
-from ..core.inputs import format_additional_args, format_output, tensorize_baselines
+from ..core.inputs import format_additional_args, tensorize_baselines
 from ..core.path import path_gradients
 from ..core.registry import Param, register
 from .activation import LAYER_INPUT, LayerMethod

@@ -11,7 +11,7 @@ import attr_engine
 from attr_engine import REGISTRY, Cancelled, ProgressMonitor
 from attr_engine.layer.layers import get_layer, list_layers
 from tests.models import MLP, seeded
-from tests.test_conformance import hook_count
+from tests.conformance_helpers import hook_count
 
 SPECS = [s for _, s in sorted(REGISTRY.items()) if s.family in ("layer", "neuron") or s.needs_layer]
 
