@@ -74,4 +74,4 @@ def test_server_binds_loopback_by_default(workspaces):
         assert server.url.startswith("http://127.0.0.1:") and f"token={server.token}" in server.url
         assert len(server.token) >= 32
     finally:
-        server._server.server_close()
+        server.stop()

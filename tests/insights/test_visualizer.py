@@ -20,8 +20,12 @@ def test_serve_prints_a_tokenised_loopback_url_and_stops(tmp_path, capsys):
         assert vis.url in capsys.readouterr().out and vis.url.startswith(f"http://127.0.0.1:{port}/?token=")
         with urllib.request.urlopen(vis.url.replace("/?", "/api/w/main/info?"), timeout=10) as r:
             assert json.loads(r.read())["models"][0]["name"] == "Tabular"
+        with pytest.raises(RuntimeError, match="already running"):
+            vis.serve()
     finally:
         vis.stop()
+    assert vis.serve() > 0  # after stop(), serving again is fine
+    vis.stop()
 
 
 def test_models_are_compared_on_the_same_examples():
