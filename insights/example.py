@@ -1,7 +1,8 @@
 """``python -m insights.example``: the dashboard on the shipped example models.
 
-Three workspaces: ``digits`` (CNN on scikit-learn's digits), ``sentiment`` (text through an
-embedding layer) and ``signals`` (Conv1d on 3-channel series). Models load at startup (small
+Four workspaces: ``digits`` (CNN on scikit-learn's digits), ``shapes`` (colour shapes whose
+object masks are known), ``sentiment`` (text through an embedding layer) and ``signals``
+(Conv1d on 3-channel series). Models load at startup (small
 weights); each data set is generated on its first page request.
 """
 
@@ -18,7 +19,7 @@ from .features import ImageFeature, TextFeature, TimeseriesFeature
 from .limits import Limits
 from .service import Service
 
-EXAMPLES = ("digits", "sentiment", "signals")
+EXAMPLES = ("digits", "shapes", "sentiment", "signals")
 
 
 def _batches(x: torch.Tensor, y: torch.Tensor, size: int = 16) -> Callable[[], Iterator[Batch]]:
@@ -49,6 +50,17 @@ def digits() -> Dict[str, Any]:
                 features=[ImageFeature("digit", baseline_transforms=None, input_transforms=None)])
 
 
+def shapes() -> Dict[str, Any]:
+    from example_models.shapes import model as m
+
+    def data():
+        _, _, x, y, _ = m.load_data()
+        return x, y
+
+    return dict(models=[m.load_model()], classes=m.CLASSES, dataset=_lazy(data), model_names=["ShapesCNN"],
+                features=[ImageFeature("image", baseline_transforms=None, input_transforms=None)])
+
+
 def sentiment() -> Dict[str, Any]:
     from example_models.sentiment import model as m
 
@@ -74,7 +86,7 @@ def signals() -> Dict[str, Any]:
                 model_names=["SignalsCNN"])
 
 
-BUILDERS = {"digits": digits, "sentiment": sentiment, "signals": signals}
+BUILDERS = {"digits": digits, "shapes": shapes, "sentiment": sentiment, "signals": signals}
 
 
 def services(names=EXAMPLES, cache: Optional[ResultCache] = None, limits: Optional[Limits] = None
@@ -103,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     p.add_argument("--model", choices=EXAMPLES, action="append",
-                   help="serve only this example (repeatable; default: all three)")
+                   help="serve only this example (repeatable; default: all of them)")
     return p
 
 

@@ -24,15 +24,15 @@ def test_schema_route_serves_it(client):
 def test_info_fits_contract_and_lists_registry(client):
     from attr_engine import REGISTRY
 
-    for ws in ("digits", "sentiment", "signals", "tabular"):
+    for ws in ("digits", "shapes", "sentiment", "signals", "tabular"):
         info = c.AppInfo.model_validate(client.get(f"/api/w/{ws}/info", headers=AUTH).json)
         assert {m.name for m in info.methods} == set(REGISTRY)
-    assert client.get("/api/workspaces", headers=AUTH).json["workspaces"] == ["digits", "sentiment", "signals",
-                                                                               "tabular"]
+    assert client.get("/api/workspaces", headers=AUTH).json["workspaces"] == ["digits", "shapes", "sentiment",
+                                                                               "signals", "tabular"]
 
 
 def test_pages_fit_contract(client):
-    for ws in ("digits", "sentiment", "signals", "tabular"):
+    for ws in ("digits", "shapes", "sentiment", "signals", "tabular"):
         r = client.post(f"/api/w/{ws}/examples/page", json={"page_size": 3, "top_k": 2}, headers=AUTH)
         page = c.PageResponse.model_validate(r.json)
         assert len(page.examples) == 3 and all(len(p.top) == 2 for e in page.examples for p in e.predictions)

@@ -217,3 +217,17 @@ def test_a_decompression_bomb_is_refused_from_its_header(client):
     bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
     r = post(client, "/api/w/digits/examples/upload", {"inputs": {"digit": {"image": base64.b64encode(bomb).decode()}}})
     assert "pixels" in assert_error(r, 400, "image").message
+
+
+def test_a_colour_upload_is_resized_and_recognised(client, workspaces):
+    y, x = np.mgrid[:64, :64]
+    image = np.zeros((64, 64, 3), np.uint8)
+    image[(x - 30) ** 2 + (y - 34) ** 2 <= 14 ** 2] = (230, 60, 40)  # a red disc, twice the model's size
+    r = post(client, "/api/w/shapes/examples/upload", {"inputs": {"image": {"image": _png(image)}}})
+    example = c.ExampleView.model_validate(r.json)
+    assert example.predictions[0].predicted.name == "circle"
+    assert example.features[0].payload.height == 32
+    r = post(client, "/api/w/shapes/jobs", {"examples": [example.id], "method": "IntegratedGradients",
+                                            "baselines": {"image": "blur"}, "use_cache": False})
+    state = wait_status(workspaces["shapes"], r.json["job_id"])
+    assert state["status"] == "done" and state["result"]["results"][0]["target_name"] == "circle"
