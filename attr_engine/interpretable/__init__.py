@@ -8,10 +8,14 @@ from .embeddings import (
     remove_interpretable_embedding_layer,
 )
 from .inputs import InterpretableInput, TextTemplateInput, TextTokenInput
+from .llm import LLMAttribution, LLMAttributionResult, LLMGradientAttribution
 
 __all__ = [
     "InterpretableEmbeddingBase",
     "InterpretableInput",
+    "LLMAttribution",
+    "LLMAttributionResult",
+    "LLMGradientAttribution",
     "ProductBaselines",
     "TextTemplateInput",
     "TextTokenInput",
