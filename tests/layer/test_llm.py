@@ -70,6 +70,13 @@ def test_llm_attribution_options(lm):
     assert set(result.seq_attr_dict) == {"the dog", "in the park"}
 
 
+def test_llm_attribution_generates_the_target_when_none_is_given(lm):
+    ours, theirs = both(lm, "FeatureAblation", "template", None, gen_args={"max_new_tokens": 2},
+                        use_cached_outputs=False)
+    assert len(ours.output_tokens) == 2
+    check(ours, theirs)
+
+
 def test_llm_gradient_attribution_parity(lm):
     model, tokenizer = lm
     results = []

@@ -76,6 +76,16 @@ class TinyLM(nn.Module):
         mask = nn.Transformer.generate_square_subsequent_mask(length, device=input_ids.device)
         return SimpleNamespace(logits=self.head(self.blocks(x, mask=mask, is_causal=True)))
 
+    @torch.no_grad()
+    def generate(self, input_ids, attention_mask=None, max_new_tokens=25, do_sample=False, **kwargs):
+        """Greedy continuation (the part of Hugging Face's ``generate`` the LLM classes use)."""
+        if do_sample:
+            raise ValueError("TinyLM only generates greedily")
+        for _ in range(max_new_tokens):
+            next_token = self(input_ids).logits[:, -1].argmax(dim=-1, keepdim=True)
+            input_ids = torch.cat([input_ids, next_token], dim=1)
+        return input_ids
+
 
 def trained_lm(steps: int = 60, seed: int = 0):
     """(model in eval mode, tokenizer), trained with a fixed seed."""
