@@ -66,22 +66,25 @@ class LayerGradientXActivation(LayerMethod, GradientAttribution):
     multi_layer = True
 
     def __init__(self, forward_func: Callable[..., Any], layer: Layers,
-                 device_ids: Optional[List[int]] = None, multiply_by_inputs: bool = True) -> None:
+                 device_ids: Optional[List[int]] = None, multiply_by_inputs: bool = True,
+                 memory_efficient: bool = False) -> None:
         super().__init__(forward_func, layer, device_ids)
         self._multiply_by_inputs = multiply_by_inputs
+        self._memory_efficient = memory_efficient  # results moved to the CPU as they are made
 
     @property
     def multiplies_by_inputs(self) -> bool:
         return self._multiply_by_inputs
 
     def attribute(self, inputs, target=None, additional_forward_args: Optional[object] = None,
-                  attribute_to_layer_input: bool = False):
+                  attribute_to_layer_input: bool = False, grad_kwargs: Optional[dict] = None):
         inputs_t = as_tuple(inputs)
         validate_target(target, inputs_t[0].shape[0])
         check_cancelled()
         grads, evals = layer_gradients(self.forward_func, self._layers, inputs_t, target,
                                        format_additional_args(additional_forward_args),
-                                       attribute_to_layer_input, self.device_ids)
-        results = [tuple((g * v.detach() if self.multiplies_by_inputs else g) for g, v in zip(gs, vs))
-                   for gs, vs in zip(grads, evals)]
+                                       attribute_to_layer_input, self.device_ids, grad_kwargs=grad_kwargs)
+        move = (lambda t: t.detach().cpu()) if self._memory_efficient else (lambda t: t)
+        results = [tuple(move(g) * move(v.detach()) if self.multiplies_by_inputs else move(g)
+                         for g, v in zip(gs, vs)) for gs, vs in zip(grads, evals)]
         return self._format(results)

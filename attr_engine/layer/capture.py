@@ -130,10 +130,12 @@ def layer_eval(forward_func: Callable[..., Any], layers: Sequence[Module], input
 def layer_gradients(forward_func: Callable[..., Any], layers: Sequence[Module], inputs: Tuple[Tensor, ...],
                     target: TargetType = None, additional_args: Optional[Tuple[Any, ...]] = None,
                     attribute_to_input: bool = False, device_ids: Optional[List[int]] = None,
-                    hook_set: Optional[HookSet] = None, retain_graph: bool = False):
+                    hook_set: Optional[HookSet] = None, retain_graph: bool = False,
+                    grad_kwargs: Optional[Dict[str, Any]] = None):
     """(gradients, values) per layer: d(sum of target outputs)/d(layer values), and the values.
 
-    The values keep their graph, so a caller may differentiate them further (neuron methods)."""
+    The values keep their graph, so a caller may differentiate them further (neuron methods);
+    `grad_kwargs` go to ``torch.autograd.grad`` (e.g. ``create_graph=True``)."""
     with hooks() as own, torch.enable_grad():
         recorder = Recorder(layers, hook_set or own, attribute_to_input, for_gradients=True)
         output = run_forward(forward_func, inputs, target, additional_args)
@@ -142,8 +144,8 @@ def layer_gradients(forward_func: Callable[..., Any], layers: Sequence[Module], 
                              f"has shape {tuple(output.shape)} (pass target=<class index>)")
         parts = [recorder.per_device(i, forward_func, device_ids) for i in range(len(layers))]
         flat = [t for per_layer in parts for device in per_layer for t in device]
-        grads = torch.autograd.grad(output, flat, torch.ones_like(output), allow_unused=True,
-                                    retain_graph=retain_graph)
+        options = {"allow_unused": True, "retain_graph": retain_graph, **(grad_kwargs or {})}
+        grads = torch.autograd.grad(output, flat, torch.ones_like(output), **options)
     grads = [torch.zeros_like(t) if g is None else g for g, t in zip(grads, flat)]
     out_grads, out_values, offset = [], [], 0
     for per_layer in parts:

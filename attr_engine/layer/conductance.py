@@ -83,7 +83,7 @@ class LayerConductance(LayerMethod, GradientAttribution):
     def attribute(self, inputs, baselines=None, target=None, additional_forward_args: Optional[object] = None,
                   n_steps: int = 50, method: str = "gausslegendre", internal_batch_size: Optional[int] = None,
                   return_convergence_delta: bool = False, attribute_to_layer_input: bool = False,
-                  *, show_progress: bool = False):
+                  grad_kwargs: Optional[dict] = None, *, show_progress: bool = False):
         inputs_t, baselines_t = check_path_inputs(inputs, baselines, target, internal_batch_size)
         _, alphas = approximation_parameters(method, n_steps + 1)
         args = format_additional_args(additional_forward_args)
@@ -98,7 +98,7 @@ class LayerConductance(LayerMethod, GradientAttribution):
             (grads,), (values,) = layer_gradients(
                 self.forward_func, self._layers, _points(inputs_t, baselines_t, alpha_t[rows // n], examples),
                 take_target(target, examples), take_additional_args(args, examples, n, (stop - start) // n),
-                attribute_to_layer_input, self.device_ids)
+                attribute_to_layer_input, self.device_ids, grad_kwargs=grad_kwargs)
             grads = tuple(g.detach() for g in grads)
             values = tuple(v.detach() for v in values)
             for s in range((stop - start) // n):
@@ -134,13 +134,14 @@ class InternalInfluence(LayerMethod, GradientAttribution):
 
     def attribute(self, inputs, baselines=None, target=None, additional_forward_args: Optional[object] = None,
                   n_steps: int = 50, method: str = "gausslegendre", internal_batch_size: Optional[int] = None,
-                  attribute_to_layer_input: bool = False, *, show_progress: bool = False):
+                  attribute_to_layer_input: bool = False, grad_kwargs: Optional[dict] = None,
+                  *, show_progress: bool = False):
         inputs_t, baselines_t = check_path_inputs(inputs, baselines, target, internal_batch_size)
         step_sizes, alphas = approximation_parameters(method, n_steps)
 
         def gradient_fn(scaled, tgt, add_args):
             (grads,), _ = layer_gradients(self.forward_func, self._layers, scaled, tgt, add_args,
-                                          attribute_to_layer_input, self.device_ids)
+                                          attribute_to_layer_input, self.device_ids, grad_kwargs=grad_kwargs)
             return tuple(g.detach() for g in grads)
 
         totals = path_gradients(gradient_fn, inputs_t, baselines_t, target,

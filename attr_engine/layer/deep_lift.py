@@ -44,7 +44,8 @@ class LayerDeepLift(LayerMethod, DeepLift):
 
     def attribute(self, inputs, baselines=None, target=None, additional_forward_args: Optional[object] = None,
                   return_convergence_delta: bool = False, attribute_to_layer_input: bool = False,
-                  custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None):
+                  custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None,
+                  grad_kwargs: Optional[dict] = None):
         inputs_t = as_tuple(inputs)
         baselines_t = format_baselines(baselines, inputs_t)
         validate_baselines(inputs_t, baselines_t)
@@ -58,7 +59,8 @@ class LayerDeepLift(LayerMethod, DeepLift):
             self._hook_nonlinearities(hook_set)
             (grads,), (values,) = layer_gradients(
                 self.forward_func, self._layers, stacked, expand_target(target, 2),
-                expand_additional_args(args, 2), attribute_to_layer_input, hook_set=hook_set)
+                expand_additional_args(args, 2), attribute_to_layer_input, hook_set=hook_set,
+                grad_kwargs=grad_kwargs)
         multipliers = tuple(g[:n] for g in grads)
         at_inputs = tuple(v[:n].detach() for v in values)
         at_baselines = tuple(v[n:].detach() for v in values)

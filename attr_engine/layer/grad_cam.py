@@ -35,13 +35,14 @@ class LayerGradCam(LayerMethod, GradientAttribution):
 
     def attribute(self, inputs, target=None, additional_forward_args: Optional[object] = None,
                   attribute_to_layer_input: bool = False, relu_attributions: bool = False,
-                  attr_dim_summation: bool = True):
+                  attr_dim_summation: bool = True, grad_kwargs: Optional[dict] = None):
         inputs_t = as_tuple(inputs)
         validate_target(target, inputs_t[0].shape[0])
         check_cancelled()
         (grads,), (evals,) = layer_gradients(
             self.forward_func, self._layers, inputs_t, target,
-            format_additional_args(additional_forward_args), attribute_to_layer_input, self.device_ids)
+            format_additional_args(additional_forward_args), attribute_to_layer_input, self.device_ids,
+            grad_kwargs=grad_kwargs)
         maps = []
         for grad, value in zip(grads, evals):
             weights = grad.mean(dim=tuple(range(2, grad.dim())), keepdim=True) if grad.dim() > 2 else grad

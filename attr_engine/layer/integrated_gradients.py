@@ -51,7 +51,7 @@ class LayerIntegratedGradients(LayerMethod, GradientAttribution):
     def attribute(self, inputs, baselines=None, target=None, additional_forward_args: Optional[object] = None,
                   n_steps: int = 50, method: str = "gausslegendre", internal_batch_size: Optional[int] = None,
                   return_convergence_delta: bool = False, attribute_to_layer_input: bool = False,
-                  *, show_progress: bool = False):
+                  grad_kwargs: Optional[dict] = None, *, show_progress: bool = False):
         inputs_t, baselines_t = check_path_inputs(inputs, baselines, target, internal_batch_size)
         baselines_t = tensorize_baselines(inputs_t, baselines_t)
         step_sizes, alphas = approximation_parameters(method, n_steps)
@@ -79,7 +79,8 @@ class LayerIntegratedGradients(LayerMethod, GradientAttribution):
                 if output.dim() > 1 and output[0].numel() != 1:
                     raise ValueError("`target` must select one output per example; the selected output "
                                      f"has shape {tuple(output.shape)}")
-                grads = torch.autograd.grad(output, scaled, torch.ones_like(output), allow_unused=True)
+                grads = torch.autograd.grad(output, scaled, torch.ones_like(output),
+                                            **{"allow_unused": True, **(grad_kwargs or {})})
             return tuple(torch.zeros_like(s) if g is None else g for g, s in zip(grads, scaled))
 
         totals = path_gradients(gradient_fn, flat_inputs, flat_baselines, target, inputs_t + (args or ()),

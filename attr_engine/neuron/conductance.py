@@ -27,7 +27,8 @@ class NeuronConductance(_MultiplyingNeuronMethod):
     def attribute(self, inputs, neuron_selector=None, baselines=None, target=None,
                   additional_forward_args: Optional[object] = None, n_steps: int = 50,
                   method: str = "riemann_trapezoid", internal_batch_size: Optional[int] = None,
-                  attribute_to_neuron_input: bool = False, *, neuron_index=None, show_progress: bool = False):
+                  attribute_to_neuron_input: bool = False, grad_kwargs: Optional[dict] = None,
+                  *, neuron_index=None, show_progress: bool = False):
         selector = resolve_selector(neuron_selector, neuron_index)
         if callable(selector):
             warnings.warn("The neuron_selector is a callable: make sure it only selects neurons of the "
@@ -40,7 +41,7 @@ class NeuronConductance(_MultiplyingNeuronMethod):
             with torch.enable_grad():
                 (grads,), (values,) = layer_gradients(
                     self.forward_func, [self.layer], scaled, tgt, args, attribute_to_neuron_input,
-                    self.device_ids, retain_graph=True)
+                    self.device_ids, retain_graph=True, grad_kwargs=grad_kwargs)
                 through = select_neuron(grads, selector).detach()
                 neuron = select_neuron(values, selector)
                 input_grads = torch.autograd.grad(neuron, scaled, torch.ones_like(neuron), allow_unused=True)

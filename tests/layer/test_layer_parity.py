@@ -171,3 +171,23 @@ def test_embedding_layer_with_token_baselines_and_additional_args():
     ours = attr_engine.LayerIntegratedGradients(model, model.embedding).attribute(tokens, **kw)
     theirs = captum.attr.LayerIntegratedGradients(model, model.embedding).attribute(tokens, **kw)
     assert_close(ours, theirs, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["LayerGradientXActivation", "LayerGradCam", "LayerConductance", "InternalInfluence",
+                                  "LayerIntegratedGradients", "LayerDeepLift"])
+def test_grad_kwargs_reach_autograd(name):
+    model, inputs, args, layer = layer_case("mlp")
+    kwargs = {**method_kwargs(name, inputs, "mlp"), "grad_kwargs": {"create_graph": True}}
+    kwargs.pop("return_convergence_delta", None)
+    ours = run(attr_engine, name, model, layer, inputs, args, False, kwargs)
+    if name in ("LayerGradientXActivation", "LayerGradCam", "LayerDeepLift"):
+        assert ours.requires_grad  # a graph through the gradients was kept (path sums are detached)
+    assert_close(ours, run(captum.attr, name, model, layer, inputs, args, False, kwargs), atol=1e-5)
+
+
+def test_memory_efficient_gradient_x_activation():
+    model, inputs, _, layer = layer_case("cnn")
+    ours = attr_engine.LayerGradientXActivation(model, layer, memory_efficient=True).attribute(inputs, target=1)
+    theirs = captum.attr.LayerGradientXActivation(model, layer, memory_efficient=True).attribute(inputs, target=1)
+    assert ours.device.type == "cpu"
+    assert_close(ours, theirs)
