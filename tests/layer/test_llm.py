@@ -91,14 +91,23 @@ def test_llm_gradient_attribution_parity(lm):
     check(ours, theirs)
 
 
+class WithoutGenerate(torch.nn.Module):
+    def __init__(self, lm):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, *args, **kwargs):
+        return self.lm(*args, **kwargs)
+
+
 def test_llm_errors(lm):
     model, tokenizer = lm
     with pytest.raises(TypeError, match="supports"):
         LLMAttribution(attr_engine.IntegratedGradients(model), tokenizer)
     with pytest.raises(ValueError, match="attr_target"):
         LLMAttribution(attr_engine.FeatureAblation(model), tokenizer, attr_target="logit")
-    wrapper = LLMAttribution(attr_engine.FeatureAblation(model), tokenizer)
-    with pytest.raises(ValueError, match="target"):
+    wrapper = LLMAttribution(attr_engine.FeatureAblation(WithoutGenerate(model)), tokenizer)
+    with pytest.raises(ValueError, match="`target` is required"):
         wrapper.attribute(TextTemplateInput("{}", ["the dog"]))
     with pytest.raises(TypeError, match="does not support"):
         LLMGradientAttribution(attr_engine.LayerIntegratedGradients(model, model.embedding), tokenizer).attribute(
