@@ -4,6 +4,7 @@ from .activation import LayerActivation, LayerGradientXActivation
 from .conductance import InternalInfluence, LayerConductance
 from .deep_lift import LayerDeepLift, LayerDeepLiftShap
 from .feature_ablation import LayerFeatureAblation
+from .feature_permutation import LayerFeaturePermutation
 from .grad_cam import GuidedGradCam, LayerGradCam
 from .gradient_shap import LayerGradientShap
 from .integrated_gradients import LayerIntegratedGradients
@@ -17,6 +18,7 @@ __all__ = [
     "LayerDeepLift",
     "LayerDeepLiftShap",
     "LayerFeatureAblation",
+    "LayerFeaturePermutation",
     "LayerGradCam",
     "LayerGradientShap",
     "LayerGradientXActivation",

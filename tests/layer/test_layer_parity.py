@@ -191,3 +191,22 @@ def test_memory_efficient_gradient_x_activation():
     theirs = captum.attr.LayerGradientXActivation(model, layer, memory_efficient=True).attribute(inputs, target=1)
     assert ours.device.type == "cpu"
     assert_close(ours, theirs)
+
+
+@pytest.mark.parametrize("case,per_eval", [("mlp", 1), ("mlp", 3), ("cnn", 4), ("with_args", 2), ("tuple", 1)])
+def test_layer_feature_permutation(case, per_eval):
+    model, inputs, args, layer = layer_case(case)
+
+    def forward(*a):  # Captum 0.9 selects `target` twice here, so it is compared without one
+        return model(*a)[:, 1]
+
+    results = []
+    for lib in (attr_engine, captum.attr):
+        torch.manual_seed(0)
+        results.append(lib.LayerFeaturePermutation(forward, layer).attribute(
+            inputs, additional_forward_args=args, perturbations_per_eval=per_eval))
+    assert_close(*results, atol=1e-5)
+    torch.manual_seed(0)
+    with_target = attr_engine.LayerFeaturePermutation(model, layer).attribute(
+        inputs, target=1, additional_forward_args=args, perturbations_per_eval=per_eval)
+    assert_close(with_target, results[0], atol=1e-5)
