@@ -120,10 +120,11 @@ class Recorder:
 def layer_eval(forward_func: Callable[..., Any], layers: Sequence[Module], inputs: Tuple[Tensor, ...],
                additional_args: Optional[Tuple[Any, ...]] = None, attribute_to_input: bool = False,
                device_ids: Optional[List[int]] = None, grad_enabled: bool = False) -> List[LayerValues]:
-    """What each layer returns (or receives) when the model runs on `inputs`."""
+    """What each layer returns (or receives) when the model runs on `inputs` (the model's own
+    output is not needed, so it may be of any type)."""
     with hooks() as hook_set, torch.set_grad_enabled(grad_enabled):
         recorder = Recorder(layers, hook_set, attribute_to_input)
-        run_forward(forward_func, inputs, None, additional_args)
+        forward_func(*inputs, *(additional_args or ()))
     return [recorder.values(i, forward_func, device_ids) for i in range(len(layers))]
 
 

@@ -139,3 +139,18 @@ def test_layers_by_dotted_name():
     assert get_layer(model, "1.1") is model[1][1]
     with pytest.raises(ValueError, match="no layer '1.5'"):
         get_layer(model, "1.5")
+
+
+def test_layer_activation_of_a_model_returning_an_object():
+    class Wrapped(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = seeded(MLP())
+
+        def forward(self, x):
+            return {"logits": self.inner(x)}
+
+    model = Wrapped()
+    x = torch.randn(2, 6)
+    activation = attr_engine.LayerActivation(model, model.inner.lin2).attribute(x)
+    torch.testing.assert_close(activation, model.inner.lin2(model.inner.relu(model.inner.lin1(x))))
