@@ -144,7 +144,7 @@ def test_feature_ablation_masks_and_baselines():
         assert_close(ours, theirs, atol=1e-5)
 
 
-@pytest.mark.filterwarnings("ignore:Several layers")
+@pytest.mark.filterwarnings("ignore:Several layers", "ignore:Multiple layers")
 def test_several_layers_at_once():
     model, tokens = text_case()
     two, inputs, _, _ = layer_case("two_input")
