@@ -1,0 +1,158 @@
+"""Perturbation methods, attr_engine vs Captum, side by side in one process on the same inputs.
+
+    python -m benchmarks.perturbation [--quick] [--repeats N] [--device cpu|cuda] [--only NAME]
+
+For each (workload, method): median seconds for Captum at its default (one perturbation per
+forward pass) and at its best ``perturbations_per_eval`` (the fastest of a few, picked by one
+timed run each), ours at our default (automatic batching), and the floor: the same number of
+forward rows as plain batched inference at the best batch size. Repeats alternate between
+the contenders. Prints the ratios and writes JSON to benchmarks/results/perturbation.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import warnings
+
+import torch
+import torchvision
+from torch import nn
+
+import attr_engine
+import captum.attr
+
+from .common import compare, fmt, print_table, ratio, timed, write_json
+
+
+class CifarCNN(nn.Module):
+    """Two conv-BN-ReLU-pool blocks and a linear head, for 3×32×32 images."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(64 * 8 * 8, 10))
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def grid_mask(size: int, cells: int, device: str) -> torch.Tensor:
+    """A (1, 1, size, size) mask of cells × cells square superpixels, shared by the channels."""
+    side = torch.arange(size, device=device) * cells // size
+    return (side.view(-1, 1) * cells + side.view(1, -1)).view(1, 1, size, size)
+
+
+def workloads(quick: bool, device: str):
+    """(name, model, inputs, [(label, forward rows per example, kwargs, captum ppe candidates)])."""
+    torch.manual_seed(0)
+    cnn = CifarCNN().eval().to(device)
+    grid8 = grid_mask(32, 8, device)
+    if quick:
+        yield "cifar-cnn 1x3x32x32", cnn, torch.rand(1, 3, 32, 32, device=device), [
+            ("Occlusion (3,8,8)/(3,8,8)", 16, ("Occlusion", {"sliding_window_shapes": (3, 8, 8),
+                                                             "strides": (3, 8, 8)}), (16,)),
+            ("FeatureAblation 8x8 grid", 64, ("FeatureAblation", {"feature_mask": grid8}), (64,)),
+            ("KernelShap n_samples 20", 20, ("KernelShap", {"feature_mask": grid8, "n_samples": 20}),
+             (20,)),
+        ]
+        return
+    cifar_methods = [
+        ("Occlusion (3,4,4)/(3,2,2)", 225, ("Occlusion", {"sliding_window_shapes": (3, 4, 4),
+                                                          "strides": (3, 2, 2)}), (16, 64, 256)),
+        ("FeatureAblation 8x8 grid", 64, ("FeatureAblation", {"feature_mask": grid8}), (16, 64)),
+    ]
+    yield "cifar-cnn 1x3x32x32", cnn, torch.rand(1, 3, 32, 32, device=device), cifar_methods
+    yield "cifar-cnn 16x3x32x32", cnn, torch.rand(16, 3, 32, 32, device=device), [
+        (label, rows, call, (4, 16)) for label, rows, call, _ in cifar_methods]
+    resnet = torchvision.models.resnet18(weights=None).eval().to(device)
+    grid7 = grid_mask(224, 7, device)
+    yield "resnet18 1x3x224x224", resnet, torch.rand(1, 3, 224, 224, device=device), [
+        ("Occlusion (3,16,16)/(3,8,8)", 729, ("Occlusion", {"sliding_window_shapes": (3, 16, 16),
+                                                            "strides": (3, 8, 8)}), (8, 32)),
+        ("FeatureAblation 7x7 grid", 49, ("FeatureAblation", {"feature_mask": grid7}), (7, 49)),
+        ("Lime 7x7 n_samples 200", 200, ("Lime", {"feature_mask": grid7, "n_samples": 200}), (8, 32)),
+        ("KernelShap 7x7 n_samples 200", 200, ("KernelShap", {"feature_mask": grid7, "n_samples": 200}),
+         (8, 32)),
+        ("ShapleyValueSampling 7x7 n_samples 10", 490,
+         ("ShapleyValueSampling", {"feature_mask": grid7, "n_samples": 10}), (7, 49)),
+    ]
+
+
+def run(lib, method: str, model, x, kwargs, ppe=None):
+    extra = {} if ppe is None else {"perturbations_per_eval": ppe}
+    torch.manual_seed(0)
+    return getattr(lib, method)(model).attribute(x, target=3, **kwargs, **extra)
+
+
+def floor(model, x, rows_per_example: int, sizes) -> float:
+    """Best time for the same forward rows as plain batched inference."""
+    total = x.shape[0] * rows_per_example
+    best = None
+    for chunk in sorted({min(total, s * x.shape[0]) for s in sizes} | {total}):
+        batch = x[:1].expand(chunk, *x.shape[1:]).clone()
+
+        def go():
+            with torch.inference_mode():
+                done = 0
+                while done < total:
+                    size = min(chunk, total - done)
+                    model(batch[:size])
+                    done += size
+
+        go()
+        t = timed(go)
+        best = t if best is None else min(best, t)
+    return best
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a seconds-long smoke run")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
+    parser.add_argument("--only", default=None, help="run only workloads whose name contains this")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (1 if args.quick else 3)
+    warnings.simplefilter("ignore")
+    rows = []
+    for workload, model, x, methods in workloads(args.quick, args.device):
+        if args.only and args.only not in workload:
+            continue
+        for label, per_example, (method, kwargs), candidates in methods:
+            print(f"{workload}: {label}", flush=True)
+            picks = {}
+            for ppe in candidates:  # Captum's best setting, by one timed run each
+                run(captum.attr, method, model, x, kwargs, ppe)
+                picks[ppe] = timed(lambda: run(captum.attr, method, model, x, kwargs, ppe))
+            best_ppe = min(picks, key=picks.get)
+            medians = compare({
+                "captum": lambda: run(captum.attr, method, model, x, kwargs),
+                "captum_best": lambda: run(captum.attr, method, model, x, kwargs, best_ppe),
+                "ours": lambda: run(attr_engine, method, model, x, kwargs),
+            }, repeats)
+            base = floor(model, x, per_example, (1, 4, 16, 64, 256))
+            rows.append({
+                "workload": workload, "method": label,
+                "captum_s": fmt(medians["captum"]),
+                "captum_best_s": fmt(medians["captum_best"]), "best_ppe": best_ppe,
+                "ours_s": fmt(medians["ours"]), "floor_s": fmt(base),
+                "ours/captum": fmt(ratio(medians["ours"], medians["captum"]), 2),
+                "ours/captum_best": fmt(ratio(medians["ours"], medians["captum_best"]), 2),
+                "ours/floor": fmt(ratio(medians["ours"], base), 2),
+            })
+    print()
+    columns = ["workload", "method", "captum_s", "captum_best_s", "best_ppe", "ours_s", "floor_s",
+               "ours/captum", "ours/captum_best", "ours/floor"]
+    print_table(rows, columns)
+    name = "perturbation" + ("-quick" if args.quick else "") + (
+        "" if args.device == "cpu" else f"-{args.device}")
+    path = write_json(name, {"repeats": repeats, "device": args.device, "cpus": os.cpu_count(),
+                             "rows": rows})
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
