@@ -9,6 +9,7 @@ the defaults here do.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import math
 import warnings
@@ -251,11 +252,13 @@ class LimeBase(PerturbationAttribution):
 
 
 def _default_surrogate() -> Model:
+    """Captum 0.9's default, ``SkLearnLasso(alpha=0.01)``; without scikit-learn the same
+    objective solved in torch."""
     try:
-        import sklearn.linear_model  # noqa: F401
-    except ImportError:
-        return TorchLasso(alpha=0.01)
-    return SkLearnLasso(alpha=0.01)
+        sklearn = importlib.util.find_spec("sklearn")
+    except (ImportError, ValueError):
+        sklearn = None
+    return SkLearnLasso(alpha=0.01) if sklearn is not None else TorchLasso(alpha=0.01)
 
 
 def construct_feature_mask(feature_mask: Any, inputs: Tuple[Tensor, ...]) -> Tuple[Tuple[Tensor, ...], int]:

@@ -1,6 +1,6 @@
 """Surrogate models: the torch solvers give scikit-learn's answers; the SGD models learn."""
 
-import builtins
+import sys
 
 import pytest
 import torch
@@ -81,14 +81,8 @@ def test_lime_defaults_without_sklearn(monkeypatch):
     """Lime's default surrogate is SkLearnLasso(alpha=0.01), and TorchLasso without sklearn."""
     assert isinstance(attr_engine.Lime(lambda x: x).interpretable_model, SkLearnLasso)
     assert attr_engine.Lime(lambda x: x).interpretable_model.construct_kwargs == {"alpha": 0.01}
-    real_import = builtins.__import__
-
-    def no_sklearn(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    for name in ("sklearn", "sklearn.linear_model", "sklearn.svm"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
     lime = attr_engine.Lime(lambda x: x)
     assert isinstance(lime.interpretable_model, TorchLasso)
     assert lime.interpretable_model.construct_kwargs["alpha"] == 0.01

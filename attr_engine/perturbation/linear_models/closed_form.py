@@ -8,7 +8,7 @@ accelerated proximal gradient (FISTA) — the same optimum, reached by another r
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 import torch
 from torch import Tensor
