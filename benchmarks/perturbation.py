@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import warnings
 
 import torch
@@ -87,8 +88,9 @@ def run(lib, method: str, model, x, kwargs, ppe=None):
     return getattr(lib, method)(model).attribute(x, target=3, **kwargs, **extra)
 
 
-def floor(model, x, rows_per_example: int, sizes) -> float:
-    """Best time for the same forward rows as plain batched inference."""
+def floor(model, x, rows_per_example: int, sizes, repeats: int) -> float:
+    """Best time for the same forward rows as plain batched inference: the fastest batch
+    size by its median over `repeats` runs."""
     total = x.shape[0] * rows_per_example
     best = None
     for chunk in sorted({min(total, s * x.shape[0]) for s in sizes} | {total}):
@@ -103,7 +105,7 @@ def floor(model, x, rows_per_example: int, sizes) -> float:
                     done += size
 
         go()
-        t = timed(go)
+        t = statistics.median(timed(go) for _ in range(repeats))
         best = t if best is None else min(best, t)
     return best
 
@@ -133,7 +135,7 @@ def main(argv=None):
                 "captum_best": lambda: run(captum.attr, method, model, x, kwargs, best_ppe),
                 "ours": lambda: run(attr_engine, method, model, x, kwargs),
             }, repeats)
-            base = floor(model, x, per_example, (1, 4, 16, 64, 256))
+            base = floor(model, x, per_example, (1, 4, 16, 64, 256), repeats)
             rows.append({
                 "workload": workload, "method": label,
                 "captum_s": fmt(medians["captum"]),
@@ -148,7 +150,8 @@ def main(argv=None):
                "ours/captum", "ours/captum_best", "ours/floor"]
     print_table(rows, columns)
     name = "perturbation" + ("-quick" if args.quick else "") + (
-        "" if args.device == "cpu" else f"-{args.device}")
+        "" if args.device == "cpu" else f"-{args.device}") + (
+        "" if not args.only else "-" + "".join(c if c.isalnum() else "_" for c in args.only))
     path = write_json(name, {"repeats": repeats, "device": args.device, "cpus": os.cpu_count(),
                              "rows": rows})
     print(f"\nwritten to {path}")
