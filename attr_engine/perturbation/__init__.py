@@ -1,5 +1,21 @@
 """Perturbation attribution methods: ablation, occlusion, permutation, Shapley values,
-LIME and Kernel SHAP, with their surrogate linear models."""
+LIME and Kernel SHAP, with their surrogate linear models.
+
+Same names, arguments and numbers as ``captum.attr`` 0.9, with these differences:
+
+- ``perturbations_per_eval`` defaults to ``"auto"`` (Captum: 1): perturbations run in chunks
+  sized by measurement; any setting gives the same result, random draws included, and a model
+  that returns one value per batch runs one perturbation per pass.
+- Feature masks are checked: integer ids, shapes that broadcast to the input, no negative
+  ids; methods that count features as ``max id + 1`` (Shapley values, LIME, Kernel SHAP)
+  reject gaps in the ids. FeaturePermutation needs a batch of at least two examples.
+- ShapleyValues evaluates the 2^F coalitions instead of F·F! orderings (same values).
+- KernelShap fits its regression in closed form in torch (:class:`TorchLinearRegression`);
+  Lime's default ``SkLearnLasso(alpha=0.01)`` becomes :class:`TorchLasso` without scikit-learn.
+- ``Lime.attribute(n_perturb_samples=...)`` is accepted as a deprecated alias of ``n_samples``.
+- Progress and cancellation go through :class:`~attr_engine.ProgressMonitor`; setting
+  ``monitor.on_partial = fn`` streams partial attributions after each chunk.
+"""
 
 from .feature_ablation import FeatureAblation
 from .feature_permutation import FeaturePermutation
