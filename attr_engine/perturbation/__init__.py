@@ -14,7 +14,8 @@ Same names, arguments and numbers as ``captum.attr`` 0.9, with these differences
   Lime's default ``SkLearnLasso(alpha=0.01)`` becomes :class:`TorchLasso` without scikit-learn.
 - ``Lime.attribute(n_perturb_samples=...)`` is accepted as a deprecated alias of ``n_samples``.
 - Progress and cancellation go through :class:`~attr_engine.ProgressMonitor`; setting
-  ``monitor.on_partial = fn`` streams partial attributions after each chunk.
+  ``monitor.on_partial = fn`` streams partial attributions after each chunk (FeatureAblation,
+  FeaturePermutation, Occlusion).
 """
 
 from .feature_ablation import FeatureAblation
