@@ -110,12 +110,60 @@ def floor(model, x, rows_per_example: int, sizes, repeats: int) -> float:
     return best
 
 
+def incremental_occlusion(repeats: int) -> dict:
+    """Experiment (Krypton, Nakandala et al. 2019, first block only): the forward rows of
+    Occlusion (3,4,4)/(3,2,2) on the CIFAR CNN, computing conv-BN-ReLU-pool 1 only on the
+    10×10 input crop each window can change and splicing it into the unperturbed activation.
+    Returns medians of the plain batched forward (the floor) and of the incremental one."""
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    model = CifarCNN().eval()
+    x = torch.rand(1, 3, 32, 32)
+    block, rest = model.features[:4], lambda h: model.head(model.features[4:](h))
+    conv = block[0]
+    starts = torch.arange(0, 29, 2)
+    r, c = (g.reshape(-1) for g in torch.meshgrid(starts, starts, indexing="ij"))
+    n = r.numel()
+    pos = torch.arange(32)
+    covered = (((pos >= r[:, None]) & (pos < r[:, None] + 4))[:, :, None]
+               & ((pos >= c[:, None]) & (pos < c[:, None] + 4))[:, None, :])
+    occluded = torch.where(covered[:, None], torch.zeros(()), x)
+
+    def plain():
+        with torch.inference_mode():
+            return rest(block(occluded))
+
+    def incremental():
+        with torch.inference_mode():
+            base = block(x)
+            padded = F.pad(occluded, (1, 1, 1, 1))
+            a, b = (r // 2 - 1).clamp(0, 12), (c // 2 - 1).clamp(0, 12)  # pooled rows/cols changed
+            i = (2 * a)[:, None] + torch.arange(10)
+            j = (2 * b)[:, None] + torch.arange(10)
+            rows = torch.arange(n)[:, None, None, None]
+            crops = padded[rows, torch.arange(3)[None, :, None, None], i[:, None, :, None], j[:, None, None, :]]
+            patch = block[1:](F.conv2d(crops, conv.weight, conv.bias))
+            h = base.expand(n, -1, -1, -1).clone()
+            h[rows, torch.arange(32)[None, :, None, None], (a[:, None] + torch.arange(4))[:, None, :, None],
+              (b[:, None] + torch.arange(4))[:, None, None, :]] = patch
+            return rest(h)
+
+    torch.testing.assert_close(incremental(), plain(), rtol=1e-4, atol=1e-5)
+    medians = compare({"plain": plain, "incremental": incremental}, repeats)
+    return {"experiment": "incremental first block, Occlusion (3,4,4)/(3,2,2), cifar-cnn 1x3x32x32",
+            "plain_s": fmt(medians["plain"]), "incremental_s": fmt(medians["incremental"]),
+            "incremental/plain": fmt(ratio(medians["incremental"], medians["plain"]), 2)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a seconds-long smoke run")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     parser.add_argument("--only", default=None, help="run only workloads whose name contains this")
+    parser.add_argument("--incremental", action="store_true",
+                        help="also run the incremental-occlusion experiment")
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 3)
     warnings.simplefilter("ignore")
@@ -145,6 +193,7 @@ def main(argv=None):
                 "ours/captum_best": fmt(ratio(medians["ours"], medians["captum_best"]), 2),
                 "ours/floor": fmt(ratio(medians["ours"], base), 2),
             })
+    experiment = incremental_occlusion(repeats) if args.incremental else None
     print()
     columns = ["workload", "method", "captum_s", "captum_best_s", "best_ppe", "ours_s", "floor_s",
                "ours/captum", "ours/captum_best", "ours/floor"]
@@ -152,8 +201,10 @@ def main(argv=None):
     name = "perturbation" + ("-quick" if args.quick else "") + (
         "" if args.device == "cpu" else f"-{args.device}") + (
         "" if not args.only else "-" + "".join(c if c.isalnum() else "_" for c in args.only))
+    if experiment is not None:
+        print("\n" + ", ".join(f"{k}: {v}" for k, v in experiment.items()))
     path = write_json(name, {"repeats": repeats, "device": args.device, "cpus": os.cpu_count(),
-                             "rows": rows})
+                             "rows": rows, "incremental_occlusion": experiment})
     print(f"\nwritten to {path}")
 
 
