@@ -27,7 +27,20 @@ from .gradient import (
     Saliency,
 )
 
-from . import layer, neuron, perturbation
+from . import interpretable, layer, neuron, perturbation
+from .interpretable import (  # noqa: F401
+    InterpretableEmbeddingBase,
+    InterpretableInput,
+    LLMAttribution,
+    LLMAttributionResult,
+    LLMGradientAttribution,
+    ProductBaselines,
+    TextTemplateInput,
+    TextTokenInput,
+    TokenReferenceBase,
+    configure_interpretable_embedding_layer,
+    remove_interpretable_embedding_layer,
+)
 from .layer import *  # noqa: F401,F403  (each family lists its public names in __all__)
 from .neuron import *  # noqa: F401,F403
 from .perturbation import *  # noqa: F401,F403
@@ -56,7 +69,28 @@ __all__ = [
     "REGISTRY",
     "Saliency",
     "get_method",
+    "InterpretableEmbeddingBase",
+    "InterpretableInput",
+    "LLMAttribution",
+    "LLMAttributionResult",
+    "LLMGradientAttribution",
+    "ProductBaselines",
+    "TextTemplateInput",
+    "TextTokenInput",
+    "TokenReferenceBase",
+    "configure_interpretable_embedding_layer",
+    "remove_interpretable_embedding_layer",
     *perturbation.__all__,
     *layer.__all__,
     *neuron.__all__,
 ]
+
+
+def __getattr__(name):
+    """``attr_engine.visualization`` and ``attr_engine.metrics`` load on first use (matplotlib
+    and plotly are heavy imports the rest of the engine does not need)."""
+    if name in ("visualization", "metrics"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'attr_engine' has no attribute {name!r}")
