@@ -31,7 +31,6 @@ PPE_PARAM = Param(
     "perturbations_per_eval", "int", None, minimum=1, nullable=True,
     help="Perturbations per forward pass; empty chooses it by measurement (Captum's default is 1).",
 )
-SHOW_PROGRESS_PARAM = Param("show_progress", "bool", False, help="Draw a progress bar.")
 
 
 class NotBatchable(Exception):

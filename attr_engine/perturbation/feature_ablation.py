@@ -21,7 +21,6 @@ from ..core.inputs import (
 from ..core.registry import register
 from ._common import (
     PPE_PARAM,
-    SHOW_PROGRESS_PARAM,
     blend,
     evaluate,
     expand_baseline,
@@ -36,7 +35,7 @@ from ._common import (
 )
 
 
-@register("perturbation", params=(PPE_PARAM, SHOW_PROGRESS_PARAM), baselines="optional",
+@register("perturbation", params=(PPE_PARAM,), baselines="optional",
           progress=True)
 class FeatureAblation(PerturbationAttribution):
     """Replaces one feature at a time by its baseline; a feature's attribution is the

@@ -10,7 +10,7 @@ from torch import Tensor
 
 from ..core.inputs import as_tuple, format_additional_args, format_output, is_tuple, validate_target
 from ..core.registry import register
-from ._common import PPE_PARAM, SHOW_PROGRESS_PARAM, format_feature_mask, parse_ppe
+from ._common import PPE_PARAM, format_feature_mask, parse_ppe
 from .feature_ablation import FeatureAblation
 
 
@@ -28,7 +28,7 @@ def _permute_feature(x: Tensor, feature_mask: Tensor) -> Tensor:
     return torch.where(feature_mask, x[perm], x)
 
 
-@register("perturbation", params=(PPE_PARAM, SHOW_PROGRESS_PARAM), stochastic=True, progress=True)
+@register("perturbation", params=(PPE_PARAM,), stochastic=True, progress=True)
 class FeaturePermutation(FeatureAblation):
     """Permutes one feature at a time across the examples of the batch; a feature's
     attribution is the output's change. Needs a batch of at least two examples.

@@ -12,7 +12,7 @@ from torch.distributions import Categorical
 
 from ..core.inputs import as_tuple
 from ..core.registry import Param, register
-from ._common import PPE_PARAM, SHOW_PROGRESS_PARAM
+from ._common import PPE_PARAM
 from .lime import Lime, construct_feature_mask
 from .linear_models import TorchLinearRegression
 
@@ -56,8 +56,7 @@ def kernel_shap_perturb_generator(original_inp: Any, **kwargs: Any) -> Iterator[
                   help="Coalitions sampled for the weighted linear fit."),
             PPE_PARAM,
             Param("return_input_shape", "bool", True,
-                  help="Attributions shaped like the inputs rather than one per feature."),
-            SHOW_PROGRESS_PARAM),
+                  help="Attributions shaped like the inputs rather than one per feature.")),
     baselines="optional", stochastic=True, progress=True,
 )
 class KernelShap(Lime):

@@ -38,7 +38,6 @@ from ..core.progress import task
 from ..core.registry import Param, register
 from ._common import (
     PPE_PARAM,
-    SHOW_PROGRESS_PARAM,
     NotBatchable,
     evaluate,
     format_feature_mask,
@@ -132,7 +131,7 @@ def _row_slice(inputs: Any, start: int, stop: int) -> Any:
     "perturbation",
     params=(Param("n_samples", "int", 50, minimum=1, maximum=100000,
                   help="Perturbed samples the surrogate is fitted on."),
-            PPE_PARAM, SHOW_PROGRESS_PARAM),
+            PPE_PARAM),
     stochastic=True, progress=True,
     factory=lambda forward_func, layer=None, **kw: Lime(forward_func, **kw),
 )
@@ -294,8 +293,7 @@ def _select_example(arg: Any, index: int, n: int) -> Any:
                   help="Perturbed samples the surrogate is fitted on."),
             PPE_PARAM,
             Param("return_input_shape", "bool", True,
-                  help="Attributions shaped like the inputs rather than one per feature."),
-            SHOW_PROGRESS_PARAM),
+                  help="Attributions shaped like the inputs rather than one per feature.")),
     baselines="optional", stochastic=True, progress=True,
 )
 class Lime(LimeBase):

@@ -23,7 +23,6 @@ from ..core.inputs import (
 from ..core.registry import register
 from ._common import (
     PPE_PARAM,
-    SHOW_PROGRESS_PARAM,
     blend,
     evaluate,
     expand_baseline,
@@ -107,7 +106,7 @@ class _Windows:
         return summed / count
 
 
-@register("perturbation", params=(PPE_PARAM, SHOW_PROGRESS_PARAM), baselines="optional",
+@register("perturbation", params=(PPE_PARAM,), baselines="optional",
           progress=True)
 class Occlusion(PerturbationAttribution):
     """Slides a window (``sliding_window_shapes``, moved by ``strides``) over each input and

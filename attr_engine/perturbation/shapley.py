@@ -25,7 +25,6 @@ from ..core.inputs import (
 from ..core.registry import Param, register
 from ._common import (
     PPE_PARAM,
-    SHOW_PROGRESS_PARAM,
     evaluate,
     format_feature_mask,
     forward,
@@ -93,7 +92,7 @@ class _Coalitions:
     "perturbation",
     params=(Param("n_samples", "int", 25, minimum=1, maximum=100000,
                   help="Random feature permutations to average over."),
-            PPE_PARAM, SHOW_PROGRESS_PARAM),
+            PPE_PARAM),
     baselines="optional", stochastic=True, progress=True,
 )
 class ShapleyValueSampling(PerturbationAttribution):
@@ -136,7 +135,7 @@ class ShapleyValueSampling(PerturbationAttribution):
         return c.result(phi)
 
 
-@register("perturbation", params=(PPE_PARAM, SHOW_PROGRESS_PARAM), baselines="optional",
+@register("perturbation", params=(PPE_PARAM,), baselines="optional",
           progress=True)
 class ShapleyValues(PerturbationAttribution):
     """Exact Shapley values over all coalitions of the features.
