@@ -28,19 +28,7 @@ from .gradient import (
 )
 
 from . import interpretable, layer, neuron, perturbation
-from .interpretable import (  # noqa: F401
-    InterpretableEmbeddingBase,
-    InterpretableInput,
-    LLMAttribution,
-    LLMAttributionResult,
-    LLMGradientAttribution,
-    ProductBaselines,
-    TextTemplateInput,
-    TextTokenInput,
-    TokenReferenceBase,
-    configure_interpretable_embedding_layer,
-    remove_interpretable_embedding_layer,
-)
+from .interpretable import *  # noqa: F401,F403
 from .layer import *  # noqa: F401,F403  (each family lists its public names in __all__)
 from .neuron import *  # noqa: F401,F403
 from .perturbation import *  # noqa: F401,F403
@@ -69,17 +57,7 @@ __all__ = [
     "REGISTRY",
     "Saliency",
     "get_method",
-    "InterpretableEmbeddingBase",
-    "InterpretableInput",
-    "LLMAttribution",
-    "LLMAttributionResult",
-    "LLMGradientAttribution",
-    "ProductBaselines",
-    "TextTemplateInput",
-    "TextTokenInput",
-    "TokenReferenceBase",
-    "configure_interpretable_embedding_layer",
-    "remove_interpretable_embedding_layer",
+    *interpretable.__all__,
     *perturbation.__all__,
     *layer.__all__,
     *neuron.__all__,
