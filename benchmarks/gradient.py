@@ -3,7 +3,7 @@
     python -m benchmarks.gradient [--quick] [--repeats N]
 
 For each (model, method): median seconds for Captum and for ours at Captum's defaults, and the
-"floor": the same forward+backward passes done as plain batched calls at the best chunk size
+"floor": the same forward+backward passes done as plain batched calls at the best batch size
 (measured over several sizes). Prints ratios ours/Captum and ours/floor; writes JSON to
 benchmarks/results/gradient.json.
 """
@@ -80,27 +80,29 @@ def methods(quick: bool):
     ]
 
 
-def floor(model, x, rows_per_example, quick):
-    """Best time for the same number of forward+backward rows as plain batched calls."""
+def row_rates(model, x, quick):
+    """Best seconds per forward+backward row at each plain batch size (a power-law sweep).
+
+    Measured once per workload; every method's floor is its row count times the best rate
+    among the batch sizes it could use, so heavy rows (NoiseTunnel) need no sweep of their own."""
     n = x.shape[0]
-    total = n * rows_per_example
-    best = None
-    for chunk in sorted({min(total, c) for c in ((n, 4 * n) if quick else (n, 2 * n, 5 * n, 10 * n, 25 * n, total))}):
-        batch = x[:1].expand(chunk, *x.shape[1:]).clone()
+    sizes = (n, 4 * n) if quick else (n, 2 * n, 5 * n, 10 * n, 20 * n, 50 * n)
+    rates = {}
+    for size in sorted(set(sizes)):
+        batch = x[:1].expand(size, *x.shape[1:]).clone()
 
         def run():
-            done = 0
-            while done < total:
-                size = min(chunk, total - done)
-                inp = batch[:size].detach().requires_grad_()
-                out = model(inp)[:, 3].sum()
-                torch.autograd.grad(out, inp)
-                done += size
+            inp = batch.detach().requires_grad_()
+            torch.autograd.grad(model(inp)[:, 3].sum(), inp)
 
         run()
-        t = min(timed(run) for _ in range(1 if quick else 2))
-        best = t if best is None else min(best, t)
-    return best
+        rates[size] = min(timed(run) for _ in range(1 if quick else 3)) / size
+    return rates
+
+
+def floor(rates, total_rows):
+    """Best time for ``total_rows`` forward+backward rows done as plain batched calls."""
+    return min(rate for size, rate in rates.items() if size <= total_rows) * total_rows
 
 
 def main(argv=None):
@@ -113,13 +115,14 @@ def main(argv=None):
     warnings.simplefilter("ignore")
     rows = []
     for workload, model, x in workloads(args.quick, args.device):
+        rates = row_rates(model, x, args.quick)
         for label, per_example, call in methods(args.quick):
             print(f"{workload}: {label}", flush=True)
             heavy = per_example >= 100
             medians = compare({"captum": lambda: call(captum.attr, model, x),
                                "ours": lambda: call(attr_engine, model, x)},
                               max(1, repeats // 2) if heavy else repeats)
-            base = floor(model, x, per_example, args.quick)
+            base = floor(rates, x.shape[0] * per_example)
             rows.append({
                 "workload": workload, "method": label,
                 "captum_s": fmt(medians["captum"]), "ours_s": fmt(medians["ours"]), "floor_s": fmt(base),
