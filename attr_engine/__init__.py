@@ -13,7 +13,7 @@ from .core.base import (
     NeuronAttribution,
     PerturbationAttribution,
 )
-from .core.progress import Cancelled, ProgressMonitor
+from .core.progress import Cancelled, ProgressMonitor, current_monitor
 from .core.registry import REGISTRY, MethodSpec, Param, get_method
 from .gradient import (
     Deconvolution,
@@ -54,6 +54,7 @@ __all__ = [
     "Param",
     "PerturbationAttribution",
     "ProgressMonitor",
+    "current_monitor",
     "REGISTRY",
     "Saliency",
     "get_method",

@@ -9,6 +9,10 @@ step, so the outermost total stays meaningful.
     monitor = ProgressMonitor(on_progress=lambda done, total: print(done, total))
     with monitor:
         ig.attribute(x, target=0)        # monitor.cancel() from elsewhere stops it
+
+Methods that build their result piece by piece (occlusion, feature ablation) also offer the
+partial attribution after each batch to ``on_partial(method_name, attributions_so_far)``; the
+partial map is only built when someone listens.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 from tqdm.auto import tqdm
 
 ProgressCallback = Callable[[float, int], None]
+PartialCallback = Callable[[str, Any], None]
 
 _active: ContextVar[Optional["ProgressMonitor"]] = ContextVar("attr_engine_progress", default=None)
 
@@ -32,8 +37,10 @@ class Cancelled(Exception):
 class ProgressMonitor:
     """Observes the tasks run inside ``with monitor:`` and can cancel them."""
 
-    def __init__(self, on_progress: Optional[ProgressCallback] = None, show_progress: bool = False):
+    def __init__(self, on_progress: Optional[ProgressCallback] = None, show_progress: bool = False,
+                 on_partial: Optional[PartialCallback] = None):
         self.on_progress = on_progress
+        self.on_partial = on_partial
         self.show_progress = show_progress
         self.done: float = 0.0
         self.total: int = 0
@@ -125,6 +132,11 @@ def task(total: int, desc: Optional[str] = None, show_progress: bool = False) ->
             frame.bar.close()
         if own:
             _active.reset(token)
+
+
+def current_monitor() -> Optional[ProgressMonitor]:
+    """The monitor watching the code that calls this (innermost ``with monitor:``), if any."""
+    return _active.get()
 
 
 def check_cancelled() -> None:

@@ -13,9 +13,9 @@ Same names, arguments and numbers as ``captum.attr`` 0.9, with these differences
 - KernelShap fits its regression in closed form in torch (:class:`TorchLinearRegression`);
   Lime's default ``SkLearnLasso(alpha=0.01)`` becomes :class:`TorchLasso` without scikit-learn.
 - ``Lime.attribute(n_perturb_samples=...)`` is accepted as a deprecated alias of ``n_samples``.
-- Progress and cancellation go through :class:`~attr_engine.ProgressMonitor`; setting
-  ``monitor.on_partial = fn`` streams partial attributions after each chunk (FeatureAblation,
-  FeaturePermutation, Occlusion).
+- Progress and cancellation go through :class:`~attr_engine.ProgressMonitor`;
+  ``ProgressMonitor(on_partial=fn)`` streams partial attributions after each chunk
+  (FeatureAblation, FeaturePermutation, Occlusion).
 """
 
 from .feature_ablation import FeatureAblation

@@ -7,10 +7,9 @@ sized by measurement unless the user fixed ``perturbations_per_eval``, reports p
 every chunk and stops at the next chunk boundary after a cancel. Random numbers are always
 drawn before this loop, so results do not depend on the chunk size.
 
-Partial results: after each chunk the loop offers the partial attribution to a listener set
-as ``monitor.on_partial = fn`` on the active :class:`~attr_engine.ProgressMonitor`; it is called
-as ``fn(method_name, attributions_so_far)`` and the partial map is only built when someone
-listens.
+Partial results: after each chunk the loop offers the partial attribution to the active
+monitor's ``on_partial(method_name, attributions_so_far)`` (see
+:class:`~attr_engine.ProgressMonitor`); the partial map is only built when someone listens.
 """
 
 from __future__ import annotations
@@ -21,10 +20,9 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor
 
-from ..core import progress as _progress
 from ..core.batching import ChunkSizer, _sync
 from ..core.inputs import expand_additional_args, expand_target, run_forward
-from ..core.progress import task
+from ..core.progress import current_monitor, task
 from ..core.registry import Param
 
 PPE_PARAM = Param(
@@ -221,8 +219,8 @@ def evaluate(total: int, work: Callable[[int, int], None], *, ppe: Optional[int]
 
 
 def _partial_listener() -> Optional[Callable[[str, Any], None]]:
-    monitor = _progress._active.get()
-    return getattr(monitor, "on_partial", None) if monitor is not None else None
+    monitor = current_monitor()
+    return monitor.on_partial if monitor is not None else None
 
 
 def row_numel(inputs: Tuple[Tensor, ...]) -> int:

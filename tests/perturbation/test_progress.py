@@ -58,9 +58,7 @@ def test_cancel_mid_run_raises_and_leaves_model_unchanged(method):
 def test_occlusion_streams_growing_partial_maps():
     model, inputs, _ = case("cnn16", batch=1)
     partials = []
-    monitor = ProgressMonitor()
-    monitor.on_partial = lambda name, attributions: partials.append(attributions[0].clone())
-    with monitor:
+    with ProgressMonitor(on_partial=lambda name, attributions: partials.append(attributions[0].clone())):
         final = attr_engine.Occlusion(model).attribute(
             inputs, sliding_window_shapes=(3, 4, 4), strides=(3, 4, 4), target=0,
             perturbations_per_eval=2)
@@ -73,9 +71,7 @@ def test_occlusion_streams_growing_partial_maps():
 def test_feature_ablation_streams_partial_results():
     model, inputs, _ = case("mlp", batch=2)
     partials = []
-    monitor = ProgressMonitor()
-    monitor.on_partial = lambda name, attributions: partials.append(name)
-    with monitor:
+    with ProgressMonitor(on_partial=lambda name, attributions: partials.append(name)):
         attr_engine.FeatureAblation(model).attribute(inputs, target=0, perturbations_per_eval=3)
     assert partials == ["FeatureAblation"] * 2
 
@@ -94,3 +90,14 @@ def test_show_progress_draws_a_bar(capsys):
     model, inputs, _ = case("mlp", batch=2)
     attr_engine.FeatureAblation(model).attribute(inputs, target=0, show_progress=True)
     assert "FeatureAblation" in capsys.readouterr().err
+
+
+def test_current_monitor_is_the_innermost_active_one():
+    assert attr_engine.current_monitor() is None
+    outer, inner = ProgressMonitor(), ProgressMonitor()
+    with outer:
+        assert attr_engine.current_monitor() is outer
+        with inner:
+            assert attr_engine.current_monitor() is inner
+        assert attr_engine.current_monitor() is outer
+    assert attr_engine.current_monitor() is None
