@@ -1,0 +1,56 @@
+"""A dashboard whose second model raises during attribution, for the end-to-end test's error banner.
+
+Built with the public API only (no test switch in the product): ``python tests/e2e/failing_server.py
+--port P`` serves one workspace with two small image models on 8x8 random images. ``WorkingNet``
+attributes normally; ``FailingNet`` predicts normally (under no_grad) but raises from ``forward``
+whenever it is asked for gradients, i.e. in every gradient attribution such as IntegratedGradients.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+from torch import nn
+
+from insights import AttributionVisualizer, Batch, ImageFeature
+
+FAILURE = "FailingNet refuses to compute gradients (deliberate failure for the e2e test)"
+
+
+class WorkingNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+class FailingNet(WorkingNet):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and x.requires_grad:
+            raise RuntimeError(FAILURE)
+        return super().forward(x)
+
+
+def visualizer() -> AttributionVisualizer:
+    torch.manual_seed(0)
+    models = [WorkingNet().eval(), FailingNet().eval()]
+    images = torch.rand(16, 1, 8, 8)
+    labels = torch.randint(0, 2, (16,))
+    batches = [Batch(images[i:i + 8], labels[i:i + 8]) for i in range(0, 16, 8)]
+    return AttributionVisualizer(models, ["left", "right"], [ImageFeature("pixels", None, None)], batches,
+                                 score_func=lambda logits: logits.softmax(-1),
+                                 model_names=["WorkingNet", "FailingNet"], cache=False)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--port", type=int, default=None, help="loopback port (default: a free one)")
+    visualizer().serve(blocking=True, port=p.parse_args().port)
+
+
+if __name__ == "__main__":
+    main()
