@@ -1,0 +1,425 @@
+/* Generated from insights/schema/contract.json by `npm run gen:types`; do not edit. */
+
+export interface Contract {}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "AppInfo".
+ */
+export interface AppInfo {
+  cache: boolean;
+  classes: string[];
+  default_target: 'predicted' | 'label';
+  engine_version: string;
+  features: FeatureInfo[];
+  limits: {
+    [k: string]: number;
+  };
+  methods: MethodInfo[];
+  models: ModelInfo[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "FeatureInfo".
+ */
+export interface FeatureInfo {
+  accepts_upload: boolean;
+  baselines: string[];
+  kind: 'image' | 'text' | 'timeseries' | 'general';
+  name: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "MethodInfo".
+ */
+export interface MethodInfo {
+  baselines: 'none' | 'optional' | 'distribution';
+  convergence_delta: boolean;
+  family: string;
+  help: string;
+  name: string;
+  needs_layer: boolean;
+  needs_neuron: boolean;
+  params: ParamInfo[];
+  progress: boolean;
+  stochastic: boolean;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ParamInfo".
+ */
+export interface ParamInfo {
+  choices?: unknown[];
+  default?: unknown;
+  help?: string;
+  maximum?: number | null;
+  minimum?: number | null;
+  name: string;
+  nullable?: boolean;
+  stage?: 'init' | 'attribute';
+  type: 'int' | 'float' | 'bool' | 'choice' | 'str';
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ModelInfo".
+ */
+export interface ModelInfo {
+  device: string;
+  index: number;
+  layers: string[];
+  name: string;
+}
+/**
+ * A float32 array, little-endian bytes in base64: ``new Float32Array(bytes.buffer)``.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ArrayPayload".
+ */
+export interface ArrayPayload {
+  data: string;
+  dtype: 'float32';
+  shape: number[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "AttributionRequest".
+ */
+export interface AttributionRequest {
+  args?: {
+    [k: string]: boolean | number | string | number[] | null;
+  };
+  baselines?: {
+    [k: string]: string;
+  };
+  /**
+   * @minItems 1
+   */
+  examples: [string, ...string[]];
+  /**
+   * also score each attribution by its deletion AUC
+   */
+  faithfulness?: boolean;
+  layer?: string | null;
+  method: string;
+  /**
+   * @minItems 1
+   */
+  models?: [number, ...number[]];
+  neuron?: number[] | null;
+  target?: Target | null;
+  use_cache?: boolean;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Target".
+ */
+export interface Target {
+  class_name?: string | null;
+  kind: 'predicted' | 'label' | 'class';
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "AttributionResult".
+ */
+export interface AttributionResult {
+  cached: boolean;
+  /**
+   * target score's area under the deletion curve (20 steps); lower is more faithful
+   */
+  deletion_auc?: number | null;
+  delta?: number | null;
+  example_id: string;
+  features: FeatureAttribution[];
+  method: string;
+  model: number;
+  suggested_n_steps?: number | null;
+  target: number;
+  target_name: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "FeatureAttribution".
+ */
+export interface FeatureAttribution {
+  kind: string;
+  name: string;
+  payload: ImagePayload | TextPayload | TimeseriesPayload | GeneralPayload | LayerPayload;
+  total: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ImagePayload".
+ */
+export interface ImagePayload {
+  attribution?: ArrayPayload | null;
+  height: number;
+  kind: 'image';
+  png: string;
+  width: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "TextPayload".
+ */
+export interface TextPayload {
+  kind: 'text';
+  scores?: number[] | null;
+  tokens: string[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "TimeseriesPayload".
+ */
+export interface TimeseriesPayload {
+  attribution?: ArrayPayload | null;
+  channels: string[];
+  kind: 'timeseries';
+  values: ArrayPayload;
+  x: number[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "GeneralPayload".
+ */
+export interface GeneralPayload {
+  kind: 'general';
+  names: string[];
+  scores?: number[] | null;
+  values: number[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "LayerPayload".
+ */
+export interface LayerPayload {
+  attribution: ArrayPayload;
+  kind: 'layer';
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "CancelRequest".
+ */
+export interface CancelRequest {
+  job_id: string;
+  workspace: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "CancelledEvent".
+ */
+export interface CancelledEvent {
+  job_id: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ClassScore".
+ */
+export interface ClassScore {
+  index: number;
+  name: string;
+  score: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ErrorDetail".
+ */
+export interface ErrorDetail {
+  code: string;
+  field?: string | null;
+  message: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ErrorEvent".
+ */
+export interface ErrorEvent {
+  error: ErrorDetail;
+  job_id?: string | null;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ErrorResponse".
+ */
+export interface ErrorResponse {
+  error: ErrorDetail;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Estimate".
+ */
+export interface Estimate {
+  message?: string | null;
+  passes: number;
+  per_example: number;
+  seconds: number;
+  within_limits: boolean;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ExampleView".
+ */
+export interface ExampleView {
+  features: FeatureView[];
+  id: string;
+  index: number | null;
+  label: number | null;
+  label_name: string | null;
+  predictions: Prediction[];
+  source: 'dataset' | 'upload';
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "FeatureView".
+ */
+export interface FeatureView {
+  name: string;
+  payload: ImagePayload | TextPayload | TimeseriesPayload | GeneralPayload | LayerPayload;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Prediction".
+ */
+export interface Prediction {
+  model: number;
+  predicted: ClassScore;
+  top: ClassScore[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "FilterSpec".
+ */
+export interface FilterSpec {
+  model?: number;
+  predicted_classes?: string[];
+  prediction?: 'all' | 'correct' | 'incorrect';
+  true_classes?: string[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "JobAccepted".
+ */
+export interface JobAccepted {
+  estimate: Estimate;
+  job_id: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "JobResult".
+ */
+export interface JobResult {
+  cache_hits: number;
+  results: AttributionResult[];
+  seconds: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "JobState".
+ */
+export interface JobState {
+  error?: ErrorDetail | null;
+  job_id: string;
+  progress: ProgressEvent;
+  result?: JobResult | null;
+  status: 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+}
+/**
+ * ``fraction`` of the whole job; ``done``/``total``: steps of the current unit (one model's
+ * attribution, or its faithfulness score), as the method counts them.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ProgressEvent".
+ */
+export interface ProgressEvent {
+  done: number;
+  elapsed_s: number;
+  eta_s?: number | null;
+  fraction: number;
+  job_id: string;
+  total: number;
+  unit: number;
+  units: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "PageRequest".
+ */
+export interface PageRequest {
+  filter?: FilterSpec1;
+  page?: number;
+  page_size?: number;
+  top_k?: number;
+}
+export interface FilterSpec1 {
+  model?: number;
+  predicted_classes?: string[];
+  prediction?: 'all' | 'correct' | 'incorrect';
+  true_classes?: string[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "PageResponse".
+ */
+export interface PageResponse {
+  examples: ExampleView[];
+  has_more: boolean;
+  message?: string | null;
+  page: number;
+  page_size: number;
+  scanned: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "PartialEvent".
+ */
+export interface PartialEvent {
+  job_id: string;
+  model: number;
+  results: AttributionResult[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ResultEvent".
+ */
+export interface ResultEvent {
+  cache_hits: number;
+  job_id: string;
+  results: AttributionResult[];
+  seconds: number;
+}
+/**
+ * The socket ``run`` event: an attribution request for one workspace.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "RunRequest".
+ */
+export interface RunRequest {
+  request: AttributionRequest;
+  workspace: string;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "UploadRequest".
+ */
+export interface UploadRequest {
+  inputs: {
+    [k: string]: UploadValue;
+  };
+  label?: string | null;
+}
+/**
+ * One feature's value: a base64 image, a typed text, or a series (channels x steps).
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "UploadValue".
+ */
+export interface UploadValue {
+  image?: string | null;
+  series?: number[][] | null;
+  text?: string | null;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Workspaces".
+ */
+export interface Workspaces {
+  workspaces: string[];
+}
