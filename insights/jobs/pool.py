@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from attr_engine import Cancelled, ProgressMonitor
 
-from .errors import InsightsError, not_found
+from ..errors import InsightsError, not_found
 
 Emit = Callable[[str, Dict[str, Any]], None]
 
