@@ -7,8 +7,8 @@ IntegratedGradients map of the example digits model) and writes them to
 ``frontend/src/heatmap/__fixtures__/normalization.json`` (git-ignored; CI regenerates it before
 Vitest runs). The file's shape is described in ``frontend/src/heatmap/FIXTURE.md``.
 
-Inputs are float32 values (what the server sends); expected values are computed in float64 on
-those exact values, as JavaScript does.
+Inputs are written, and normalised, as float64 (most are float32 values, what the server sends),
+so the cumulative sums agree with JavaScript's doubles.
 
 ``python scripts/write_normalization_fixture.py [--out PATH]``
 """
@@ -21,22 +21,24 @@ import warnings
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
+import matplotlib
 import numpy as np
 
-from attr_engine.visualization._colors import as_colormap
-from attr_engine.visualization._normalize import (ALL_SIGN_COLORS, DEFAULT_CMAPS, SIGNS, cmap_and_limits,
-                                                  cumulative_sum_threshold, normalize_attr)
+from attr_engine.visualization._normalize import SIGNS, normalize_attr
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "frontend" / "src" / "heatmap" / "__fixtures__" / "normalization.json"
 OUTLIER_PERCS = (0, 2, 10)
-COLOR_STOPS = np.linspace(-1.0, 1.0, 21)
+#: the colormaps the front end offers, sampled at these positions
+CMAPS = ("RdBu_r", "PuOr_r", "viridis", "magma", "Blues", "Greens", "Reds", "gray")
+POSITIONS = np.linspace(0.0, 1.0, 21)
 
 
 def inputs() -> Iterator[Tuple[str, np.ndarray]]:
     """(name, float32 map) pairs: 1-D scores (text, general) and 2-D maps (images)."""
     yield "mixed-signs", np.array([0.5, -1.0, 0.25, 0.0, 2.0, -0.125, 0.5, -3.0], dtype=np.float32)
     yield "all-positive", np.array([0.1, 0.2, 0.3, 0.4, 5.0], dtype=np.float32)
+    yield "integers", np.array([[3, -1, 0], [7, 2, -5]], dtype=np.int64)
     yield "all-zero", np.zeros(6, dtype=np.float32)
     yield "single", np.array([-0.75], dtype=np.float32)
     rng = np.random.default_rng(0)
@@ -44,6 +46,7 @@ def inputs() -> Iterator[Tuple[str, np.ndarray]]:
     heavy = rng.standard_normal((6, 10)).astype(np.float32) * 1e-3
     heavy[2, 3] = 4.0
     yield "one-outlier-6x10", heavy
+    yield "normal-28x28", rng.standard_normal((28, 28))
     yield "integrated-gradients-digit-16x16", digit_attribution()
 
 
@@ -62,41 +65,18 @@ def digit_attribution() -> np.ndarray:
 
 
 def case(name: str, values: np.ndarray, sign: str, outlier_perc: float) -> Dict[str, Any]:
-    as64 = values.astype(np.float64)
-    filtered = {"positive": np.maximum(as64, 0), "negative": np.minimum(as64, 0),
-                "absolute_value": np.abs(as64), "all": as64}[sign]
-    threshold = cumulative_sum_threshold(np.abs(filtered), 100.0 - outlier_perc)
+    as64 = np.asarray(values, dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # all-zero inputs warn; the zeros are the expected answer
-        normalized = normalize_attr(as64, sign, outlier_perc)
-    return {
-        "name": f"{name} sign={sign} outlier_perc={outlier_perc}",
-        "shape": list(values.shape),
-        "values": floats(values),
-        "sign": sign,
-        "outlier_perc": outlier_perc,
-        "threshold": -threshold if sign == "negative" else threshold,
-        "normalized": floats(normalized),
-    }
+        expected = normalize_attr(as64, sign, outlier_perc)
+    return {"name": f"{name}, sign {sign}, outlier {outlier_perc}", "shape": list(as64.shape),
+            "input": floats(as64), "sign": sign, "outlier_perc": outlier_perc, "expected": floats(expected)}
 
 
-def colormaps() -> List[Dict[str, Any]]:
-    """Each sign's default colormap sampled on [vmin, vmax] as 0–255 RGB."""
-    out = []
-    for sign in SIGNS:
-        spec, vmin, vmax = cmap_and_limits(sign)
-        colormap = as_colormap(spec)
-        stops = [round(float(v), 6) for v in COLOR_STOPS if vmin <= v <= vmax]
-        rgba = colormap([(v - vmin) / (vmax - vmin) for v in stops])
-        out.append({
-            "sign": sign,
-            "name": "/".join(ALL_SIGN_COLORS) if sign == "all" else DEFAULT_CMAPS[sign],
-            "vmin": vmin,
-            "vmax": vmax,
-            "stops": stops,
-            "rgb": [[int(c) for c in (row[:3] * 255).round()] for row in rgba],
-        })
-    return out
+def colormap(name: str) -> Dict[str, Any]:
+    """matplotlib's colours of ``name`` at evenly spaced positions, 0-255 floats."""
+    rgb = matplotlib.colormaps[name](POSITIONS)[:, :3] * 255
+    return {"cmap": name, "positions": floats(POSITIONS), "rgb": rgb.tolist()}
 
 
 def floats(array: np.ndarray) -> List[float]:
@@ -104,14 +84,12 @@ def floats(array: np.ndarray) -> List[float]:
 
 
 def fixture() -> Dict[str, Any]:
-    cases = [case(name, values, sign, perc)
-             for name, values in inputs() for sign in SIGNS for perc in OUTLIER_PERCS]
     return {
+        "version": 1,
         "generated_by": "scripts/write_normalization_fixture.py",
-        "description": "attr_engine.visualization normalize_attr (sign filter, outlier scaling, clip to "
-                       "[-1, 1]) and default colormaps; values row-major, float32 inputs, float64 results",
-        "cases": cases,
-        "colormaps": colormaps(),
+        "normalize": [case(name, values, sign, perc)
+                      for name, values in inputs() for sign in SIGNS for perc in OUTLIER_PERCS],
+        "colormaps": [colormap(name) for name in CMAPS],
     }
 
 
@@ -122,7 +100,7 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     data = fixture()
     out.write_text(json.dumps(data, indent=1) + "\n")
-    print(f"wrote {len(data['cases'])} normalisation cases and {len(data['colormaps'])} colormaps to {out}")
+    print(f"wrote {len(data['normalize'])} normalisation cases and {len(data['colormaps'])} colormaps to {out}")
 
 
 if __name__ == "__main__":
