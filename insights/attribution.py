@@ -30,7 +30,8 @@ class MethodOutput:
     attributions: Tuple[Tensor, ...]  # per feature (input methods) or per layer output
     delta: Optional[Tensor]
     layer: Optional[str]  # set for layer and neuron methods
-    deletion_auc: Optional[Callable[[], Tensor]] = None  # input methods: the faithfulness score, on demand
+    deletion_auc: Optional[Callable[[], Tensor]] = None  # input methods: faithfulness scores, on demand
+    infidelity: Optional[Callable[[], Tensor]] = None
     text_feature: Optional[int] = None  # the text feature whose embedding layer was attributed
 
 
@@ -149,10 +150,12 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
         out, delta = out
         delta = torch.as_tensor(delta).detach().cpu().reshape(-1)
     out = tuple(o.detach() for o in (out if isinstance(out, tuple) else (out,)))
-    deletion = None if internal else partial(_deletion_auc, forward, attr_inputs, out, attr_baselines,
-                                             targets.to(device), forward_args, features)
+    scores = (forward, attr_inputs, out, attr_baselines, targets.to(device), forward_args, features)
+    deletion = None if internal else partial(_deletion_auc, *scores)
+    unfaithful = None if internal else partial(_infidelity, *scores)
     shown_as_text = next((i for i, module in text.items() if module is target_layer), None)
-    return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion, shown_as_text)
+    return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion, unfaithful,
+                        shown_as_text)
 
 
 def _deletion_auc(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...],
@@ -166,6 +169,31 @@ def _deletion_auc(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], at
     curve = deletion_curve(forward, inputs, attributions, baselines=baselines, target=targets,
                            additional_forward_args=forward_args or None, feature_mask=mask, n_steps=20)
     return curve.auc.detach().cpu()
+
+
+INFIDELITY_SAMPLES = 10
+INFIDELITY_NOISE = 0.1  # noise std, relative to each example's input std
+
+
+def _infidelity(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...],
+                baselines: Tuple[Tensor, ...], targets: Tensor, forward_args: Tuple[Any, ...],
+                features: Sequence[Any]) -> Tensor:
+    """Normalised infidelity under small Gaussian noise (lower: more faithful): how far the
+    attributions' dot product with the noise is from the change it makes to the target score.
+    The noise is seeded, so a result is reproducible (and cacheable)."""
+    from attr_engine.metrics import infidelity
+
+    generator = torch.Generator(device=inputs[0].device).manual_seed(0)
+
+    def perturb(given: Any) -> Tuple[Tuple[Tensor, ...], Tuple[Tensor, ...]]:
+        xs = given if isinstance(given, tuple) else (given,)
+        noise = tuple(torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+                      * INFIDELITY_NOISE * x.flatten(1).std(1).clamp_min(1e-6).view(-1, *([1] * (x.dim() - 1)))
+                      for x in xs)
+        return noise, tuple(x - n for x, n in zip(xs, noise))
+
+    return infidelity(forward, perturb, inputs, attributions, additional_forward_args=forward_args or None,
+                      target=targets, n_perturb_samples=INFIDELITY_SAMPLES, normalize=True).detach().cpu()
 
 
 def perturbed_units(x: Tensor, feature: Any, spec: Any) -> int:

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 import attr_engine
 from attr_engine import REGISTRY
 
-from .attribution import layer_names, perturbed_units, run_method, stack_args
+from .attribution import MethodOutput, layer_names, perturbed_units, run_method, stack_args
 from .cache import ResultCache, result_key, weights_hash
 from .dataset import Example, ExampleStore
 from .errors import InsightsError
@@ -28,6 +28,9 @@ from .jobs import Emit, Job, JobRunner
 from .limits import Limits
 from .results import feature_results, suggest_steps
 from .schema import contract as c
+
+
+PARTIAL_INTERVAL_S = 0.25  # streamed maps: a few per second, whatever the chunk rate
 
 
 @dataclass
@@ -246,7 +249,7 @@ class Service:
         if len(self.jobs.active(session)) >= self.limits.max_jobs_per_session:
             raise InsightsError(f"at most {self.limits.max_jobs_per_session} jobs may run at once; "
                                 "cancel one first", code=429, kind="too_many_jobs")
-        phases = 2 if req.faithfulness else 1  # attribution, then the deletion curve
+        phases = 2 if req.faithfulness else 1  # attribution, then the faithfulness scores
         job = self.jobs.submit(session, lambda j: self._run(j, req), emit, units=len(req.models) * phases)
         return {"job_id": job.id, "estimate": estimate}
 
@@ -325,13 +328,17 @@ class Service:
         group = [examples[k] for k in ks]
         inputs = tuple(torch.stack([e.inputs[i] for e in group]) for i in range(len(self.features)))
         with entry.lock:  # hooks on a shared module: one attribution per model at a time
-            out = run_method(entry.module, entry.device, self.features, spec, init, call, inputs,
-                             self._baselines(req, group), [e.additional_args for e in group],
-                             torch.tensor([targets[k] for k in ks]), req.layer, req.neuron)
-            auc = None
+            job.monitor.on_partial = self._partial_stream(job, index, spec, ks, examples, targets)
+            try:
+                out = run_method(entry.module, entry.device, self.features, spec, init, call, inputs,
+                                 self._baselines(req, group), [e.additional_args for e in group],
+                                 torch.tensor([targets[k] for k in ks]), req.layer, req.neuron)
+            finally:
+                job.monitor.on_partial = None
+            auc = infidelity = None
             if req.faithfulness and out.deletion_auc is not None:
                 job.start_unit(unit + 1)
-                auc = out.deletion_auc()
+                auc, infidelity = out.deletion_auc(), out.infidelity()
         job.check()
         rows = {}
         for row, k in enumerate(ks):
@@ -342,8 +349,33 @@ class Service:
                        "features": feature_results(self.features, out, e, row, spec.family == "perturbation"),
                        "delta": delta,
                        "suggested_n_steps": suggest_steps(spec, req.args, delta, self.limits.delta_tolerance),
-                       "deletion_auc": float(auc[row]) if auc is not None else None, "cached": False}
+                       "deletion_auc": float(auc[row]) if auc is not None else None,
+                       "infidelity": float(infidelity[row]) if infidelity is not None else None, "cached": False}
         return rows
+
+    def _partial_stream(self, job: Job, index: int, spec: Any, ks: List[int], examples: List[Example],
+                        targets: List[int]) -> Optional[Callable[[str, Any], None]]:
+        """A listener that sends the unfinished maps of an input perturbation method as
+        ``partial`` events, at most every ``PARTIAL_INTERVAL_S``."""
+        if spec.family != "perturbation" or spec.needs_layer or spec.needs_neuron:
+            return None
+        last = [time.monotonic()]
+
+        def send(_method: str, attributions: Any) -> None:
+            now = time.monotonic()
+            if now - last[0] < PARTIAL_INTERVAL_S:
+                return
+            last[0] = now
+            maps = tuple(a.detach().cpu() for a in (attributions if isinstance(attributions, tuple)
+                                                    else (attributions,)))
+            out = MethodOutput(maps, None, None)
+            job.emit("partial", {"job_id": job.id, "model": index, "results": [
+                {"example_id": examples[k].id, "model": index, "method": spec.name, "target": targets[k],
+                 "target_name": self._class_name(targets[k]),
+                 "features": feature_results(self.features, out, examples[k], row, True),
+                 "cached": False, "partial": True} for row, k in enumerate(ks)]})
+
+        return send
 
     def shutdown(self) -> None:
         self.jobs.shutdown()

@@ -209,7 +209,8 @@ class AttributionRequest(Request):
     neuron: Optional[List[int]] = None
     target: Optional[Target] = None
     baselines: Dict[str, str] = {}
-    faithfulness: bool = Field(False, description="also score each attribution by its deletion AUC")
+    faithfulness: bool = Field(False, description="also score each input attribution by its deletion AUC "
+                               "and its infidelity")
     use_cache: bool = True
 
 
@@ -272,7 +273,11 @@ class AttributionResult(BaseModel):
     suggested_n_steps: Optional[int] = None
     deletion_auc: Optional[float] = Field(None, description="target score's area under the deletion "
                                           "curve (20 steps); lower is more faithful")
+    infidelity: Optional[float] = Field(None, description="normalised infidelity under small seeded "
+                                        "Gaussian noise (10 samples); lower is more faithful")
     cached: bool
+    partial: bool = Field(False, description="a map still being computed, streamed while a "
+                          "perturbation method runs; the final result replaces it")
 
 
 class JobResult(BaseModel):
@@ -286,6 +291,8 @@ class ResultEvent(JobResult):
 
 
 class PartialEvent(BaseModel):
+    """One model's results: final when it has finished, or (``partial`` set on each result)
+    the unfinished maps a perturbation method streams, a few times per second."""
     job_id: str
     model: int
     results: List[AttributionResult]

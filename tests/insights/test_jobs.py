@@ -170,10 +170,10 @@ def test_faithfulness_score_on_request(client, sio):
     body = dict(examples=ids, method="IntegratedGradients", faithfulness=True, use_cache=False)
     events = collect(s, start(s, run_request("signals", **body)))
     results = c.ResultEvent.model_validate(events[-1][1]).results
-    assert all(r.deletion_auc is not None for r in results)
+    assert all(r.deletion_auc is not None and r.infidelity >= 0 for r in results)
     assert max(p["unit"] for name, p in events if name == "progress") == 1  # the deletion curve's own phase
     plain = collect(s, start(s, run_request("signals", **dict(body, faithfulness=False))))[-1][1]
-    assert all(r["deletion_auc"] is None for r in plain["results"])
+    assert all(r["deletion_auc"] is None and r["infidelity"] is None for r in plain["results"])
 
 
 def test_a_large_convergence_delta_comes_with_a_step_suggestion(client, sio):
