@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
+import uuid
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from torch import Tensor, nn
 
 from .cache import ResultCache
+from .errors import InsightsError
 from .limits import Limits
+from .schema import contract as c
 from .service import Service
 from .serving import Server
 
@@ -64,3 +68,76 @@ class AttributionVisualizer:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def render(self, debug: bool = True) -> Any:
+        """The dashboard as a Jupyter widget (end a cell with it, or ``display`` it).
+
+        It runs in the notebook's kernel, with no server or port; ``widget.results`` holds the
+        last run's attributions as tensors. ``debug`` logs unexpected failures (as in Captum).
+        """
+        from .widget import InsightsWidget
+
+        return InsightsWidget({"main": self.service}, debug=debug)
+
+    def attribute(self, method: str = "IntegratedGradients", examples: Union[int, Sequence[str]] = 4, *,
+                  models: Sequence[int] = (0,), args: Optional[Mapping[str, Any]] = None,
+                  target: Optional[str] = None, baselines: Optional[Mapping[str, str]] = None,
+                  layer: Optional[str] = None, neuron: Optional[Sequence[int]] = None,
+                  faithfulness: bool = False, use_cache: bool = True, timeout: Optional[float] = None) -> Any:
+        """The dashboard's attribution without a UI: returns :class:`~insights.widget.Attributions`
+        (per-result tensors, ``.tensor(feature)`` stacked over examples, ``.figures()``).
+
+        ``examples``: how many of the data set's first examples, or example ids (as the dashboard
+        shows them); ``models``: model indices; ``args``: the method's arguments (checked against
+        the registry's bounds); ``target``: ``"predicted"``, ``"label"`` or a class name (default
+        as ``use_label_for_attr``); ``baselines``: ``{feature name: baseline option}``;
+        ``layer``/``neuron``: for layer and neuron methods. Bad arguments raise ValueError; a
+        failing model raises RuntimeError; past ``timeout`` seconds the run is cancelled and
+        TimeoutError raised.
+        """
+        from .widget.results import results_from_json
+
+        try:
+            ids = self._example_ids(examples)
+            kind = target if target in (None, "predicted", "label") else "class"
+            request = c.AttributionRequest(
+                examples=ids, models=list(models), method=method, args=dict(args or {}), layer=layer,
+                neuron=list(neuron) if neuron is not None else None, baselines=dict(baselines or {}),
+                target=None if kind is None else c.Target(kind=kind, class_name=target if kind == "class" else None),
+                faithfulness=faithfulness, use_cache=use_cache)
+            outcome: Dict[str, Any] = {}
+            finished = threading.Event()
+
+            def emit(event: str, payload: Dict[str, Any]) -> None:
+                if event in ("result", "error", "cancelled"):
+                    outcome[event] = payload
+                    finished.set()
+
+            job = self.service.start_job(f"python-{uuid.uuid4().hex[:12]}", request, emit)["job_id"]
+        except InsightsError as exc:
+            raise ValueError(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+        try:
+            if not finished.wait(timeout):
+                self.service.cancel(job)
+                raise TimeoutError(f"{method} did not finish within {timeout} s; the run was cancelled")
+        except KeyboardInterrupt:
+            self.service.cancel(job)
+            raise
+        if "error" in outcome:
+            error = outcome["error"]["error"]
+            raise (ValueError if error["code"] == "bad_request" else RuntimeError)(error["message"])
+        if "cancelled" in outcome:
+            raise RuntimeError(f"the {method} run was cancelled")
+        return results_from_json(outcome["result"]["results"])
+
+    def _example_ids(self, examples: Union[int, Sequence[str]]) -> list:
+        if isinstance(examples, int):
+            if examples < 1:
+                raise ValueError("`examples` must be a positive count or a list of example ids")
+            page = self.service.page(c.PageRequest(page_size=examples))
+            if not page["examples"]:
+                raise ValueError(page["message"] or "the data set has no examples")
+            return [e["id"] for e in page["examples"]]
+        if isinstance(examples, str):
+            return [examples]
+        return list(examples)

@@ -1,0 +1,42 @@
+"""AttributionVisualizer.attribute: the dashboard's results without a UI, as tensors and figures."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from .conftest import image_visualizer
+
+
+@pytest.fixture(scope="module")
+def vis():
+    v = image_visualizer()
+    yield v
+    v.service.shutdown()
+
+
+def test_tensors_figures_and_targets(vis):
+    out = vis.attribute("IntegratedGradients", 3, args={"n_steps": 16}, target="two", baselines={"pixels": "blur"})
+    assert [r.target_name for r in out] == ["two"] * 3 and all(r.method == "IntegratedGradients" for r in out)
+    heat = out.tensor("pixels")
+    assert heat.shape == (3, 8, 8) and heat.dtype == torch.float32
+    assert out[0].totals["pixels"] == pytest.approx(float(heat[0].sum()), abs=1e-4)
+    assert out[0].delta is not None
+    figures = out.figures()
+    assert len(figures) == 3 and {t.type for t in figures[0].data} == {"image", "heatmap"}
+    again = vis.attribute("IntegratedGradients", [r.example_id for r in out], args={"n_steps": 16},
+                          target="two", baselines={"pixels": "blur"})
+    torch.testing.assert_close(again.tensor(), heat)
+
+
+def test_bad_arguments_raise_value_errors_naming_them(vis):
+    with pytest.raises(ValueError, match="method"):
+        vis.attribute("NoSuchMethod", 1)
+    with pytest.raises(ValueError, match="n_steps"):
+        vis.attribute("IntegratedGradients", 1, args={"n_steps": 0})
+    with pytest.raises(ValueError, match="target"):
+        vis.attribute("Saliency", 1, target="not a class")
+    with pytest.raises(ValueError, match="examples"):
+        vis.attribute("Saliency", 0)
+    with pytest.raises(ValueError, match="baselines"):
+        vis.attribute("IntegratedGradients", 1, baselines={"pixels": "nothing"})
