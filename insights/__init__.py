@@ -5,10 +5,24 @@
     visualizer.serve(blocking=True)
 """
 
-from .api import AttributionVisualizer
-from .dataset import Batch
-from .features import BaseFeature, GeneralFeature, ImageFeature, TextFeature, TimeseriesFeature
-from .limits import Limits
+from importlib import import_module
+from typing import Any
 
-__all__ = ["AttributionVisualizer", "BaseFeature", "Batch", "GeneralFeature", "ImageFeature", "Limits",
-           "TextFeature", "TimeseriesFeature"]
+# Imported on first use, so that ``python -m insights.example`` serves its page before torch loads.
+_EXPORTS = {"AttributionVisualizer": "api", "Batch": "dataset", "BaseFeature": "features",
+            "GeneralFeature": "features", "ImageFeature": "features", "TextFeature": "features",
+            "TimeseriesFeature": "features", "Limits": "limits"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'insights' has no attribute {name!r}")
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -25,9 +25,11 @@ class Server:
 
     def __init__(self, services: Dict[str, Any], *, host: str = "127.0.0.1", port: Optional[int] = None,
                  debug: bool = False) -> None:
+        """``services``: ``{workspace: Service}``; a workspace given as ``server.Lazy(loader)`` loads
+        in the background once the server runs (or when first asked for)."""
         from werkzeug.serving import make_server
 
-        from .server import LOCAL_HOSTS, create_app
+        from .server import LOCAL_HOSTS, Workspaces, create_app
 
         if _serving:
             raise RuntimeError(f"an Insights server is already running at {_serving[0].url.split('?')[0]}; "
@@ -36,9 +38,9 @@ class Server:
         self.token = secrets.token_urlsafe(24)
         # bound beyond loopback, it answers to any name it is reached by; the token still guards it
         hosts = LOCAL_HOSTS if host in LOCAL_HOSTS else (*LOCAL_HOSTS, "*")
-        self.app = create_app(services, token=self.token, allowed_hosts=hosts)
+        self.workspaces = Workspaces(services)
+        self.app = create_app(self.workspaces, token=self.token, allowed_hosts=hosts)
         self.app.debug = debug
-        self.services = services
         self._server = make_server(host, self.port, self.app, threaded=True)
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.url = f"http://{shown}:{self.port}/?token={self.token}"
@@ -50,6 +52,7 @@ class Server:
         if open_browser:
             webbrowser.open(self.url)
         self._started = True
+        self.workspaces.warm_up()
         if blocking:
             try:
                 self._server.serve_forever()
@@ -65,5 +68,5 @@ class Server:
         if self._started:
             self._server.shutdown()
         self._server.server_close()
-        for service in self.services.values():
+        for service in self.workspaces.loaded():
             service.jobs.cancel_all()

@@ -1,30 +1,37 @@
 """The web server: a Flask app factory with Flask-SocketIO (threading mode, real WebSockets).
 
-    app = create_app(service, token="...")
+    app = create_app({"name": service}, token="...")
     socketio.run(app)   # or any WSGI server that supports WebSockets via simple-websocket
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional, Union
 
 from flask import Flask
 from flask_socketio import SocketIO
+
+from .workspaces import Lazy, Workspaces
 
 socketio = SocketIO()
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def create_app(services: Dict[str, Any], *, token: Optional[str] = None,
-               allowed_hosts: Iterable[str] = LOCAL_HOSTS, config: Optional[Dict[str, Any]] = None) -> Flask:
-    """A Flask app serving ``{workspace name: insights.service.Service}``."""
+def create_app(services: Union[Mapping[str, Any], "Workspaces"], *, token: Optional[str] = None,
+               allowed_hosts: Iterable[str] = LOCAL_HOSTS, config: Optional[Dict[str, Any]] = None,
+               limits: Any = None) -> Flask:
+    """A Flask app serving ``{workspace name: insights.service.Service or Lazy(loader)}``.
+
+    ``limits`` (an :class:`insights.Limits`) caps request sizes; by default the first ready
+    workspace's limits, else the defaults."""
+    from ..limits import Limits
     from . import errors, pages, routes, security, sockets  # noqa: F401  (sockets registers handlers)
 
-    if not services:
-        raise ValueError("`services` must name at least one workspace")
-    limits = next(iter(services.values())).limits
+    workspaces = services if isinstance(services, Workspaces) else Workspaces(services)
+    if limits is None:
+        limits = next((s.limits for s in workspaces.loaded()), None) or Limits()
     app = Flask(__name__, static_folder=None)
     app.config.update(
         INSIGHTS_TOKEN=token or secrets.token_urlsafe(24),
@@ -33,7 +40,7 @@ def create_app(services: Dict[str, Any], *, token: Optional[str] = None,
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
-    app.extensions["insights"] = dict(services)
+    app.extensions["insights"] = workspaces
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
