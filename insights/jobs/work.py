@@ -224,7 +224,11 @@ def attribute_shard(w: Workload, shard: Shard, model: Optional[nn.Module] = None
         "delta": delta, "deletion_auc": auc, "error": errors,
     }
     dtype = np.dtype(w.spec.dtype)
-    return ShardResult(shard.index, rows, {k: v.astype(dtype) for k, v in maps.items()})
+    maps = {k: v.astype(dtype) for k, v in maps.items()}
+    for f, x in zip(w.features, shard.inputs):  # token ids: the summaries' top tokens per class
+        if f.kind == "text":
+            maps[f"{f.name}.tokens"] = x.cpu().numpy().astype(np.int64)
+    return ShardResult(shard.index, rows, maps)
 
 
 def _one_by_one(w: Workload, model: nn.Module, device: torch.device, shard: Shard, targets: List[int],
