@@ -42,7 +42,7 @@ export function resize(map: ArrayLike<number>, h: number, w: number, height: num
  * RGBA pixels (width*height*4) for `attr` (row-major, same size as the image) over `image`
  * (RGBA pixels of the input, or null for a bare heat map).
  */
-export function paint(attr: ArrayLike<number>, image: Uint8ClampedArray | null, options: PaintOptions): Uint8ClampedArray {
+export function paint(attr: ArrayLike<number>, image: Uint8ClampedArray | null, options: PaintOptions): Uint8ClampedArray<ArrayBuffer> {
   const n = attr.length;
   const out = new Uint8ClampedArray(n * 4);
   const mode = image ? options.mode : 'heat_map';

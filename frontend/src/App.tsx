@@ -1,0 +1,253 @@
+/**
+ * The dashboard. It takes its Transport as a prop, so the browser (HTTP + Socket.IO, see main.tsx)
+ * and the Jupyter widget (anywidget messages) mount the same App.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AppInfo, Estimate, ExampleView, PageResponse, Workspaces } from './contract';
+import { attributionRequest, parseNeuron, settingsErrors } from './app/requests';
+import { readSettings, writeSettings, type Settings } from './app/settings';
+import { resultKey, useRun } from './app/use-run';
+import { Controls } from './features/controls/controls';
+import { UploadPanel, type UploadValue } from './features/controls/upload-panel';
+import { parseArgs } from './features/controls/params';
+import { ErrorBanner } from './features/progress/error-banner';
+import { summarize } from './features/progress/job-machine';
+import { ProgressBar } from './features/progress/progress-bar';
+import { ExampleCard, type PanelEntry } from './features/results/example-card';
+import { DEFAULT_VIEW, type ViewSettings } from './features/results/view-settings';
+import { ViewToolbar } from './features/results/view-toolbar';
+import { TransportContext, useTransport } from './transport/context';
+import type { Transport } from './transport/types';
+import { errorDetail } from './transport/types';
+import type { ErrorDetail } from './contract';
+import './styles.css';
+
+export interface AppProps {
+  transport: Transport;
+  /** Keep the settings in the page's URL (off inside a notebook widget). */
+  syncUrl?: boolean;
+}
+
+export function App({ transport, syncUrl = true }: AppProps) {
+  return (
+    <TransportContext.Provider value={transport}>
+      <Dashboard syncUrl={syncUrl} />
+    </TransportContext.Provider>
+  );
+}
+
+interface Failure { error: ErrorDetail; context: string; retry?: () => void }
+
+function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: string[], valid: boolean) {
+  const transport = useTransport();
+  const [state, setState] = useState<{ value: Estimate | null; error: string | null; loading: boolean }>(
+    { value: null, error: null, loading: false });
+  const key = JSON.stringify([settings.workspace, settings.methods, settings.args, settings.models, settings.layer,
+    settings.neuron, settings.baselines, settings.target, settings.targetClass, settings.faithfulness, exampleIds]);
+  useEffect(() => {
+    if (!info || !valid || exampleIds.length === 0) { setState({ value: null, error: null, loading: false }); return; }
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    const timer = setTimeout(async () => {
+      try {
+        const methods = settings.methods.map((n) => info.methods.find((m) => m.name === n)).filter((m) => m !== undefined);
+        const all = await Promise.all(methods.map((m) => transport.request<Estimate>('POST',
+          `/w/${encodeURIComponent(settings.workspace)}/estimate`, attributionRequest(settings, info, m, exampleIds))));
+        const sum: Estimate = {
+          passes: all.reduce((s, e) => s + e.passes, 0),
+          per_example: all.reduce((s, e) => s + e.per_example, 0),
+          seconds: all.reduce((s, e) => s + e.seconds, 0),
+          within_limits: all.every((e) => e.within_limits),
+          message: all.find((e) => e.message)?.message ?? null,
+        };
+        if (live) setState({ value: sum, error: null, loading: false });
+      } catch (err) {
+        if (live) setState({ value: null, error: errorDetail(err).message, loading: false });
+      }
+    }, 250);
+    return () => { live = false; clearTimeout(timer); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, info, valid]);
+  return state;
+}
+
+function Dashboard({ syncUrl }: { syncUrl: boolean }) {
+  const transport = useTransport();
+  const [settings, setSettings] = useState<Settings>(() => readSettings(syncUrl ? window.location.search : ''));
+  const [workspaces, setWorkspaces] = useState<string[]>([]);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [examples, setExamples] = useState<ExampleView[]>([]);
+  const [page, setPage] = useState<PageResponse | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [view, setView] = useState<ViewSettings>(DEFAULT_VIEW);
+  const { state: runState, results, error: runError, setError: setRunError, run, cancel } = useRun();
+  const summary = summarize(runState);
+  const update = useCallback((change: Partial<Settings>) => setSettings((s) => ({ ...s, ...change })), []);
+
+  // workspaces, then the chosen workspace's description
+  const loadWorkspaces = useCallback(() => {
+    transport.request<Workspaces>('GET', '/workspaces').then((w) => {
+      setWorkspaces(w.workspaces);
+      setSettings((s) => (w.workspaces.includes(s.workspace) ? s : { ...s, workspace: w.workspaces[0] ?? '' }));
+    }, (err) => setFailure({ error: errorDetail(err), context: 'Loading the workspaces', retry: loadWorkspaces }));
+  }, [transport]);
+  useEffect(loadWorkspaces, [loadWorkspaces]);
+
+  const loadInfo = useCallback((workspace: string) => {
+    setInfo(null);
+    setExamples([]);
+    setPage(null);
+    transport.request<AppInfo>('GET', `/w/${encodeURIComponent(workspace)}/info`).then((i) => {
+      setInfo(i);
+      setSettings((s) => {
+        const methods = s.methods.filter((m) => i.methods.some((x) => x.name === m));
+        return { ...s, methods: methods.length ? methods : [i.methods[0]?.name].filter(Boolean) as string[] };
+      });
+    }, (err) => setFailure({ error: errorDetail(err), context: 'Loading the workspace', retry: () => loadInfo(workspace) }));
+  }, [transport]);
+  useEffect(() => { if (settings.workspace) loadInfo(settings.workspace); }, [settings.workspace, loadInfo]);
+
+  useEffect(() => {
+    if (!info) return;
+    document.body.dataset.ready = 'true';
+    return () => { delete document.body.dataset.ready; };
+  }, [info]);
+
+  useEffect(() => {
+    if (!syncUrl || !settings.workspace) return;
+    const search = writeSettings(settings, window.location.search);
+    if (search !== window.location.search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
+  }, [settings, syncUrl]);
+
+  const errors = useMemo(() => settingsErrors(settings, info), [settings, info]);
+  const valid = Object.keys(errors).length === 0;
+  const exampleIds = useMemo(() => examples.map((e) => e.id), [examples]);
+  const estimate = useEstimate(settings, info, exampleIds.slice(0, settings.pageSize), valid);
+  const busy = summary.active || loading;
+
+  const runOn = useCallback((ids: string[]) => {
+    if (!info || ids.length === 0 || settings.methods.length === 0) return;
+    void run(settings, info, ids);
+  }, [info, run, settings]);
+
+  const fetchPage = useCallback(async (pageNumber: number) => {
+    if (!info || !valid) return;
+    setLoading(true);
+    setFailure(null);
+    try {
+      const response = await transport.request<PageResponse>('POST', `/w/${encodeURIComponent(settings.workspace)}/examples/page`, {
+        page: pageNumber,
+        page_size: settings.pageSize,
+        filter: { prediction: settings.prediction, true_classes: settings.trueClasses,
+          predicted_classes: settings.predictedClasses, model: settings.models[0] ?? 0 },
+        top_k: Math.min(3, info.classes.length),
+      });
+      setPage(response);
+      setExamples(response.examples);
+      runOn(response.examples.map((e) => e.id));
+    } catch (err) {
+      setFailure({ error: errorDetail(err), context: 'Fetching examples', retry: () => void fetchPage(pageNumber) });
+    } finally {
+      setLoading(false);
+    }
+  }, [info, valid, transport, settings, runOn]);
+
+  const upload = useCallback(async (inputs: Record<string, UploadValue>) => {
+    setFailure(null);
+    try {
+      const example = await transport.request<ExampleView>('POST', `/w/${encodeURIComponent(settings.workspace)}/examples/upload`, { inputs });
+      setExamples((list) => [example, ...list.filter((e) => e.id !== example.id)]);
+      runOn([example.id]);
+    } catch (err) {
+      setFailure({ error: errorDetail(err), context: 'Uploading your input', retry: () => void upload(inputs) });
+    }
+  }, [transport, settings.workspace, runOn]);
+
+  // Ctrl+Enter (or Cmd+Enter) fetches from anywhere on the page
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !busy && valid) { e.preventDefault(); void fetchPage(0); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [busy, valid, fetchPage]);
+
+  const methodsByName = useMemo(() => Object.fromEntries((info?.methods ?? []).map((m) => [m.name, m])), [info]);
+  const snippetFor = useCallback((method: string) => {
+    const m = methodsByName[method];
+    return {
+      args: m ? parseArgs(m, settings.args[method] ?? {}).values : {},
+      layer: m?.needs_layer && info ? attributionRequest(settings, info, m, ['x']).layer ?? null : null,
+      neuron: m?.needs_neuron ? parseNeuron(settings.neuron) : null,
+      baselines: settings.baselines,
+    };
+  }, [methodsByName, settings, info]);
+
+  const shownError: Failure | null = failure ?? (runError && !summary.active
+    ? { error: runError, context: 'The attribution', retry: () => runOn(exampleIds) } : null);
+  const models = settings.models.filter((m) => info && m < info.models.length);
+  const methodsRun = runState.jobs.map((j) => j.method);
+
+  return (
+    <div className="app" data-ready={info ? 'true' : undefined}>
+      <header className="topbar">
+        <h1>Insights</h1>
+        {info && <span className="muted small">attr_engine {info.engine_version}{info.cache ? ' · cache on' : ''}</span>}
+      </header>
+      <div className="layout">
+        <aside className="sidebar">
+          <Controls workspaces={workspaces} info={info} settings={settings} update={update} errors={errors}
+            estimate={estimate} busy={busy} canRun={!!info && valid}
+            onFetch={() => void fetchPage(0)} onRun={() => runOn(exampleIds)} />
+          {info && <UploadPanel features={info.features} busy={busy} onUpload={(v) => void upload(v)} />}
+        </aside>
+        <main className="results" aria-label="Results">
+          {shownError && (
+            <ErrorBanner error={shownError.error} context={shownError.context} onRetry={shownError.retry}
+              onDismiss={() => { setFailure(null); setRunError(null); }} />
+          )}
+          {summary.active && (
+            <ProgressBar summary={summary} jobs={runState.jobs.length} onCancel={cancel} cancelling={runState.cancelRequested} />
+          )}
+          {!summary.active && summary.cancelled && runState.jobs.length > 0 && (
+            <p className="banner info" role="status">Cancelled: the server stopped the job.</p>
+          )}
+          {examples.length > 0 && <ViewToolbar view={view} onChange={setView} />}
+          {page?.message && <p className="banner info" role="status">{page.message}</p>}
+          {!info && !failure && <p className="empty" aria-busy="true">Loading…</p>}
+          {info && examples.length === 0 && !loading && !page?.message && (
+            <div className="empty">
+              <h2>No examples yet</h2>
+              <p>Choose one or more methods on the left and press <strong>Fetch</strong> (or Ctrl+Enter) to load
+                {` ${settings.pageSize} `}examples of <strong>{settings.workspace}</strong> and attribute them side by side.
+                Or open <em>Your own input</em> to attribute an image, text or series of your own.</p>
+            </div>
+          )}
+          {examples.map((example) => {
+            const panels: PanelEntry[] = [];
+            const pending: string[] = [];
+            for (const method of methodsRun) {
+              for (const model of models) {
+                const entry = results.get(resultKey(example.id, model, method));
+                if (entry) panels.push(entry);
+                else if (summary.active && !pending.includes(method)) pending.push(method);
+              }
+            }
+            return (
+              <ExampleCard key={example.id} example={example} models={info?.models ?? []} panels={panels} pending={pending}
+                methods={methodsByName} view={view} snippetFor={snippetFor} />
+            );
+          })}
+          {page && examples.length > 0 && (
+            <nav className="pager" aria-label="Pages">
+              <button type="button" disabled={page.page === 0 || busy} onClick={() => void fetchPage(page.page - 1)}>Previous page</button>
+              <span>page {page.page + 1}</span>
+              <button type="button" disabled={!page.has_more || busy} onClick={() => void fetchPage(page.page + 1)}>Next page</button>
+            </nav>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

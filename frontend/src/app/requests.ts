@@ -1,0 +1,60 @@
+/** Build the contract's requests from the user's settings. */
+import type { AppInfo, AttributionRequest, MethodInfo, ModelInfo, Target } from '../contract';
+import { changedArgs, parseArgs } from '../features/controls/params';
+import type { Settings } from './settings';
+
+/** A layer worth showing first: the last convolution, else an embedding, else the first layer. */
+export function defaultLayer(model: ModelInfo | undefined): string {
+  const layers = model?.layers ?? [];
+  const conv = layers.filter((l) => /conv/i.test(l) && !/relu|pool|act/i.test(l));
+  return conv[conv.length - 1] ?? layers.find((l) => /embed/i.test(l)) ?? layers[0] ?? '';
+}
+
+export function parseNeuron(text: string): number[] | null {
+  const parts = text.split(/[\s,]+/).filter(Boolean).map(Number);
+  return parts.length && parts.every((n) => Number.isInteger(n) && n >= 0) ? parts : null;
+}
+
+export function targetOf(s: Settings): Target | null {
+  if (s.target === 'default') return null;
+  if (s.target === 'class') return { kind: 'class', class_name: s.targetClass };
+  return { kind: s.target };
+}
+
+/** Why the current settings cannot run, by field; empty when they can. */
+export function settingsErrors(s: Settings, info: AppInfo | null): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!info) return errors;
+  if (s.methods.length === 0) errors.methods = 'choose at least one method';
+  for (const name of s.methods) {
+    const method = info.methods.find((m) => m.name === name);
+    if (!method) { errors.methods = `unknown method ${name}`; continue; }
+    for (const [param, message] of Object.entries(parseArgs(method, s.args[name] ?? {}).errors)) {
+      errors[`${name}.${param}`] = message;
+    }
+    if (method.needs_neuron && !parseNeuron(s.neuron)) errors.neuron = 'neuron: indices separated by commas, e.g. 0 or 3,1,1';
+  }
+  if (s.target === 'class' && !info.classes.includes(s.targetClass)) errors.target = 'choose a class to explain';
+  return errors;
+}
+
+export function attributionRequest(s: Settings, info: AppInfo, method: MethodInfo, examples: string[]): AttributionRequest {
+  const models = s.models.filter((m) => m < info.models.length);
+  const { values } = parseArgs(method, s.args[method.name] ?? {});
+  const request: AttributionRequest = {
+    examples: examples as [string, ...string[]],
+    models: (models.length ? models : [0]) as [number, ...number[]],
+    method: method.name,
+    args: changedArgs(method, values),
+    target: targetOf(s),
+    faithfulness: s.faithfulness,
+  };
+  if (method.needs_layer) request.layer = s.layer || defaultLayer(info.models[request.models![0]]);
+  if (method.needs_neuron) request.neuron = parseNeuron(s.neuron);
+  if (method.baselines !== 'none') {
+    request.baselines = Object.fromEntries(
+      Object.entries(s.baselines).filter(([f, b]) => info.features.some((x) => x.name === f && x.baselines.includes(b))),
+    );
+  }
+  return request;
+}

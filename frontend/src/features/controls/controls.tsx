@@ -1,0 +1,216 @@
+/**
+ * The sidebar: workspace, models, methods (several at once) with their generated argument
+ * forms, target, baselines, layer, filters, and the Fetch / Run buttons with the cost estimate.
+ */
+import type { AppInfo, Estimate } from '../../contract';
+import type { PredictionFilter, Settings, TargetKind } from '../../app/settings';
+import { defaultLayer } from '../../app/requests';
+import { ParamForm } from './param-form';
+import type { RawArgs } from './params';
+
+interface Props {
+  workspaces: string[];
+  info: AppInfo | null;
+  settings: Settings;
+  update(change: Partial<Settings>): void;
+  errors: Record<string, string>;
+  estimate: { value: Estimate | null; error: string | null; loading: boolean };
+  busy: boolean;
+  canRun: boolean;
+  onFetch(): void;
+  onRun(): void;
+}
+
+const FAMILIES = ['gradient', 'perturbation', 'layer', 'neuron'];
+
+function toggle<T>(list: T[], item: T, on: boolean): T[] {
+  return on ? (list.includes(item) ? list : [...list, item]) : list.filter((x) => x !== item);
+}
+
+function seconds(s: number): string {
+  if (s < 0.1) return '< 0.1 s';
+  if (s < 90) return `~${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  return `~${Math.round(s / 60)} min`;
+}
+
+function ClassPicker({ label, classes, chosen, onChange }: {
+  label: string; classes: string[]; chosen: string[]; onChange(v: string[]): void;
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <select multiple size={Math.min(4, classes.length)} value={chosen}
+        onChange={(e) => onChange(Array.from(e.target.selectedOptions, (o) => o.value))}>
+        {classes.map((c) => <option key={c} value={c}>{c}</option>)}
+      </select>
+    </label>
+  );
+}
+
+export function Controls({ workspaces, info, settings, update, errors, estimate, busy, canRun, onFetch, onRun }: Props) {
+  const selected = info ? settings.methods.map((n) => info.methods.find((m) => m.name === n)).filter((m) => m !== undefined) : [];
+  const needsLayer = selected.some((m) => m.needs_layer);
+  const needsNeuron = selected.some((m) => m.needs_neuron);
+  const takesBaselines = selected.some((m) => m.baselines !== 'none');
+  const model = info?.models[settings.models[0] ?? 0];
+  const setArg = (method: string, name: string, value: string | boolean) => {
+    const args: Record<string, RawArgs> = { ...settings.args, [method]: { ...(settings.args[method] ?? {}), [name]: value } };
+    update({ args });
+  };
+  const maxPage = info ? Math.min(info.limits.max_page_size ?? 64, info.limits.max_examples_per_job ?? 32) : 32;
+  return (
+    <form className="controls" onSubmit={(e) => { e.preventDefault(); onFetch(); }} aria-label="Attribution settings">
+      <label className="field">
+        <span>Workspace</span>
+        <select value={settings.workspace} onChange={(e) => update({ workspace: e.target.value })}>
+          {workspaces.map((w) => <option key={w} value={w}>{w}</option>)}
+        </select>
+      </label>
+
+      {info && info.models.length > 1 && (
+        <fieldset>
+          <legend>Models</legend>
+          {info.models.map((m) => (
+            <label key={m.index} className="check">
+              <input type="checkbox" checked={settings.models.includes(m.index)}
+                onChange={(e) => update({ models: toggle(settings.models, m.index, e.target.checked).sort() })} />
+              {m.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+
+      {info && (
+        <fieldset className="methods">
+          <legend>Methods</legend>
+          {errors.methods && <p className="param-error">{errors.methods}</p>}
+          {FAMILIES.map((family) => {
+            const methods = info.methods.filter((m) => m.family === family);
+            if (!methods.length) return null;
+            return (
+              <details key={family} open={family === 'gradient' || family === 'perturbation' || methods.some((m) => settings.methods.includes(m.name))}>
+                <summary>{family}</summary>
+                {methods.map((m) => (
+                  <label key={m.name} className="check" title={m.help}>
+                    <input type="checkbox" checked={settings.methods.includes(m.name)}
+                      onChange={(e) => update({ methods: toggle(settings.methods, m.name, e.target.checked) })} />
+                    {m.name}
+                  </label>
+                ))}
+              </details>
+            );
+          })}
+        </fieldset>
+      )}
+
+      {selected.map((m) => (
+        <ParamForm key={m.name} method={m} raw={settings.args[m.name] ?? {}} onChange={(name, v) => setArg(m.name, name, v)} />
+      ))}
+
+      {info && (
+        <fieldset>
+          <legend>Target</legend>
+          <label className="field">
+            <span>Explain</span>
+            <select value={settings.target} onChange={(e) => update({ target: e.target.value as TargetKind })}>
+              <option value="default">default ({info.default_target === 'label' ? 'true label' : 'predicted class'})</option>
+              <option value="predicted">predicted class</option>
+              <option value="label">true label</option>
+              <option value="class">a chosen class</option>
+            </select>
+          </label>
+          {settings.target === 'class' && (
+            <label className="field">
+              <span>Class</span>
+              <select value={settings.targetClass} aria-invalid={errors.target ? true : undefined}
+                onChange={(e) => update({ targetClass: e.target.value })}>
+                <option value="">choose…</option>
+                {info.classes.map((c) => <option key={c} value={c}>{c}</option>)}
+              </select>
+            </label>
+          )}
+        </fieldset>
+      )}
+
+      {info && takesBaselines && (
+        <fieldset>
+          <legend>Baselines</legend>
+          {info.features.map((f) => (
+            <label key={f.name} className="field">
+              <span>Baseline for {f.name}</span>
+              <select value={settings.baselines[f.name] ?? f.baselines[0] ?? ''}
+                onChange={(e) => update({ baselines: { ...settings.baselines, [f.name]: e.target.value } })}>
+                {f.baselines.map((b) => <option key={b} value={b}>{b}</option>)}
+              </select>
+            </label>
+          ))}
+        </fieldset>
+      )}
+
+      {info && (needsLayer || needsNeuron) && (
+        <fieldset>
+          <legend>Layer</legend>
+          <label className="field">
+            <span>Layer</span>
+            <select value={settings.layer || defaultLayer(model)} onChange={(e) => update({ layer: e.target.value })}>
+              {(model?.layers ?? []).map((l) => <option key={l} value={l}>{l}</option>)}
+            </select>
+          </label>
+          {needsNeuron && (
+            <label className="field">
+              <span>Neuron</span>
+              <input type="text" value={settings.neuron} aria-invalid={errors.neuron ? true : undefined}
+                onChange={(e) => update({ neuron: e.target.value })} placeholder="e.g. 3 or 0,2,2" />
+            </label>
+          )}
+          {errors.neuron && <p className="param-error">{errors.neuron}</p>}
+        </fieldset>
+      )}
+
+      {info && (
+        <fieldset>
+          <legend>Examples</legend>
+          <label className="field">
+            <span>Show</span>
+            <select value={settings.prediction} onChange={(e) => update({ prediction: e.target.value as PredictionFilter })}>
+              <option value="all">all examples</option>
+              <option value="correct">correctly predicted</option>
+              <option value="incorrect">incorrectly predicted</option>
+            </select>
+          </label>
+          <ClassPicker label="True classes" classes={info.classes} chosen={settings.trueClasses}
+            onChange={(v) => update({ trueClasses: v })} />
+          <ClassPicker label="Predicted classes" classes={info.classes} chosen={settings.predictedClasses}
+            onChange={(v) => update({ predictedClasses: v })} />
+          <label className="field">
+            <span>Number of examples</span>
+            <input type="number" min={1} max={maxPage} value={settings.pageSize}
+              onChange={(e) => update({ pageSize: Math.min(Math.max(1, Number(e.target.value) || 1), maxPage) })} />
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={settings.faithfulness} onChange={(e) => update({ faithfulness: e.target.checked })} />
+            faithfulness score (deletion AUC)
+          </label>
+        </fieldset>
+      )}
+
+      <div className="run-row">
+        <button type="submit" className="primary" disabled={!canRun || busy} aria-keyshortcuts="Control+Enter"
+          title="Load a page of examples and run the selected methods (Ctrl+Enter)">Fetch</button>
+        <button type="button" onClick={onRun} disabled={!canRun || busy} title="Run the selected methods on the examples shown">Run</button>
+        <span className="estimate" aria-live="polite">
+          {estimate.error ? <span className="warn">{estimate.error}</span>
+            : estimate.value ? (
+              <span className={estimate.value.within_limits ? undefined : 'warn'}>
+                ≈ {estimate.value.passes.toLocaleString()} passes, {seconds(estimate.value.seconds)}
+                {estimate.value.message ? ` — ${estimate.value.message}` : ''}
+              </span>
+            ) : estimate.loading ? 'estimating…' : null}
+        </span>
+      </div>
+      {Object.keys(errors).length > 0 && (
+        <p className="param-error" role="status">Fix the highlighted settings to run.</p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,83 @@
+/** One example: its input, true label, each model's top-k predictions, and a panel per method. */
+import type { AttributionResult, ExampleView, MethodInfo, ModelInfo } from '../../contract';
+import { decodeArray, fmt } from '../../lib/arrays';
+import { AttributionPanel } from './attribution-panel';
+import type { SnippetContext } from './export';
+import { TextPanel } from './text-panel';
+import { TimeseriesPanel } from './timeseries-panel';
+import { Bars } from './bars';
+import type { ViewSettings } from './view-settings';
+
+export interface PanelEntry {
+  result: AttributionResult;
+  partial: boolean;
+}
+
+interface Props {
+  example: ExampleView;
+  models: ModelInfo[];
+  panels: PanelEntry[];
+  pending: string[];
+  methods: Record<string, MethodInfo>;
+  view: ViewSettings;
+  snippetFor(method: string): Omit<SnippetContext, 'method' | 'target' | 'exampleId'>;
+}
+
+function InputView({ example, view }: { example: ExampleView; view: ViewSettings }) {
+  return (
+    <div className="input">
+      {example.features.map(({ name, payload: p }) => {
+        if (p.kind === 'image') {
+          return <img key={name} className="input-image" src={`data:image/png;base64,${p.png}`} alt={`input ${name}`}
+            width={p.width} height={p.height} />;
+        }
+        if (p.kind === 'text') return <TextPanel key={name} tokens={p.tokens} scores={[]} view={{ ...view, cmap: 'gray' }} />;
+        if (p.kind === 'timeseries') {
+          return <TimeseriesPanel key={name} channels={p.channels} x={p.x} values={decodeArray(p.values)} attribution={null} view={view} />;
+        }
+        if (p.kind === 'general') return <Bars key={name} names={p.names} values={p.values} label={`input ${name}`} />;
+        return null;
+      })}
+    </div>
+  );
+}
+
+export function ExampleCard({ example, models, panels, pending, methods, view, snippetFor }: Props) {
+  const title = example.source === 'upload' ? 'Your input' : `Example ${example.index ?? ''}`;
+  return (
+    <article className="card" data-testid="example-card" aria-label={title}>
+      <div className="card-side">
+        <h3>{title}</h3>
+        <InputView example={example} view={view} />
+        <p className="label">True label: <strong>{example.label_name ?? '—'}</strong></p>
+        {example.predictions.map((pred) => (
+          <div key={pred.model} className="prediction">
+            <div className="muted small">{models[pred.model]?.name ?? `model ${pred.model}`}</div>
+            <ol className="top-k">
+              {pred.top.map((c) => {
+                const correct = example.label !== null && c.index === example.label;
+                const mark = c.index === pred.predicted.index
+                  ? (example.label === null ? '' : correct ? ' ✓' : ' ✗') : '';
+                return (
+                  <li key={c.index} className={c.index === pred.predicted.index ? (example.label === null ? 'pred' : correct ? 'pred correct' : 'pred incorrect') : ''}>
+                    <span>{c.name}{mark}</span><span className="score">{fmt(c.score)}</span>
+                  </li>
+                );
+              })}
+            </ol>
+          </div>
+        ))}
+      </div>
+      <div className="card-panels">
+        {panels.map(({ result, partial }) => (
+          <AttributionPanel key={`${result.method}|${result.model}`} example={example} result={result} partial={partial}
+            method={methods[result.method]} modelName={models[result.model]?.name ?? `model ${result.model}`}
+            view={view} snippet={snippetFor(result.method)} />
+        ))}
+        {pending.map((m) => (
+          <div key={m} className="panel placeholder" aria-busy="true">{m}: computing…</div>
+        ))}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,43 @@
+/** Drawing options, applied instantly client-side to every panel. */
+import { COLORMAPS, defaultColormap } from '../../heatmap/colormap';
+import { SIGNS, type Sign } from '../../heatmap/normalize';
+import { IMAGE_MODES, type ImageMode } from '../../heatmap/paint';
+import type { ViewSettings } from './view-settings';
+
+const MODE_NAMES: Record<ImageMode, string> = {
+  blended_heat_map: 'overlay', heat_map: 'heat map', masked_image: 'masked', original_image: 'input only',
+};
+
+export function ViewToolbar({ view, onChange }: { view: ViewSettings; onChange(v: ViewSettings): void }) {
+  return (
+    <div className="toolbar" role="group" aria-label="Drawing options">
+      <label>Sign{' '}
+        <select value={view.sign} onChange={(e) => {
+          const sign = e.target.value as Sign;
+          const cmap = view.cmap === defaultColormap(view.sign) ? defaultColormap(sign) : view.cmap;
+          onChange({ ...view, sign, cmap });
+        }}>
+          {SIGNS.map((s) => <option key={s} value={s}>{s.replace('_', ' ')}</option>)}
+        </select>
+      </label>
+      <label>Display{' '}
+        <select value={view.mode} onChange={(e) => onChange({ ...view, mode: e.target.value as ImageMode })}>
+          {IMAGE_MODES.map((m) => <option key={m} value={m}>{MODE_NAMES[m]}</option>)}
+        </select>
+      </label>
+      <label>Colormap{' '}
+        <select value={view.cmap} onChange={(e) => onChange({ ...view, cmap: e.target.value })}>
+          {COLORMAPS.map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      </label>
+      <label>Alpha{' '}
+        <input type="range" min={0} max={1} step={0.05} value={view.alpha}
+          onChange={(e) => onChange({ ...view, alpha: Number(e.target.value) })} />
+      </label>
+      <label>Outlier %{' '}
+        <input type="number" min={0} max={50} step={0.5} value={view.outlierPerc} style={{ width: '4.5em' }}
+          onChange={(e) => onChange({ ...view, outlierPerc: Math.min(Math.max(Number(e.target.value) || 0, 0), 50) })} />
+      </label>
+    </div>
+  );
+}
