@@ -57,20 +57,19 @@ class Workload:
     means: Dict[int, Tensor] = field(default_factory=dict)  # feature index -> data-set mean input
 
 
-def _batches(dataset: Any) -> Iterable[Any]:
-    if callable(dataset):
-        return dataset()
-    source = dataset
-    if iter(source) is source:
+def _batches(dataset: Any) -> Iterator[Batch]:
+    source = dataset() if callable(dataset) else dataset
+    if not callable(dataset) and iter(source) is source:
         raise TypeError("`dataset` must be re-iterable (a list of Batch, or a callable returning an iterable "
                         "of Batch): a job counts it first and reads it again when it resumes")
-    return source
+    for batch in source:
+        if not isinstance(batch, Batch):
+            raise TypeError(f"`dataset` yielded {type(batch).__name__}; it must yield Batch objects")
+        yield batch
 
 
 def _examples(dataset: Any, features: Sequence[Any]) -> Iterator[Tuple[Tuple[Tensor, ...], Optional[int], Tuple]]:
     for batch in _batches(dataset):
-        if not isinstance(batch, Batch):
-            raise TypeError(f"`dataset` yielded {type(batch).__name__}; it must yield Batch objects")
         inputs = batch.inputs if isinstance(batch.inputs, (tuple, list)) else (batch.inputs,)
         if len(inputs) != len(features):
             raise ValueError(f"`dataset` gives {len(inputs)} inputs per batch but {len(features)} features "
@@ -188,9 +187,10 @@ def _attribute(w: Workload, model: nn.Module, device: torch.device, inputs: Tupl
     out = run_method(model, device, w.features, spec.registered, init, call, inputs, _baselines(w, inputs), args,
                      torch.tensor(targets), spec.layer, spec.neuron)
     n = len(targets)
-    delta = out.delta.tolist() if out.delta is not None else [None] * n
-    if len(delta) == 1 and n > 1:
-        delta = delta * n
+    delta: List[Optional[float]] = [None] * n
+    if out.delta is not None:  # one per example, one for all, or one per drawn sample (GradientShap)
+        d = out.delta.double()
+        delta = (d.expand(n) if d.numel() == 1 else d.reshape(n, -1).mean(1)).tolist()
     auc = out.deletion_auc().tolist() if spec.faithfulness and out.deletion_auc is not None else [None] * n
     return _maps(w, out), delta, auc
 
@@ -259,20 +259,23 @@ def _one_by_one(w: Workload, model: nn.Module, device: torch.device, shard: Shar
 
 
 class _seeded:
-    """A fixed seed per shard for stochastic methods, without touching the caller's generator."""
+    """A fixed seed per shard for stochastic methods, without touching the caller's generators."""
 
     def __init__(self, spec: JobSpec, index: int) -> None:
         self.on = spec.registered.stochastic
         self.seed = spec.seed + index
 
     def __enter__(self) -> None:
-        if self.on:
+        if self.on:  # methods draw from torch's and numpy's global generators (Captum's order)
             _RNG.acquire()
             self._fork = torch.random.fork_rng()
             self._fork.__enter__()
+            self._numpy = np.random.get_state()
             torch.manual_seed(self.seed)
+            np.random.seed(self.seed)
 
     def __exit__(self, *exc: Any) -> None:
         if self.on:
+            np.random.set_state(self._numpy)
             self._fork.__exit__(*exc)
             _RNG.release()
