@@ -11,6 +11,7 @@ class Limits:
     max_examples_per_job: int = 32
     max_page_size: int = 64
     max_scan: int = 5000  # examples a page request may look at before answering
+    max_examples_bytes: int = 2 ** 30  # tensors of data-set examples kept in memory (LRU beyond it)
     max_passes: int = 200_000  # estimated example-evaluations a job may cost
     max_upload_bytes: int = 5 * 2 ** 20
     max_upload_pixels: int = 4096 * 4096

@@ -199,7 +199,7 @@ class Service:
             raise InsightsError(f"at most {self.limits.max_examples_per_job} examples per run", field="examples")
         for index in req.models:
             self._model_index(index)
-        examples = [self.store.get(i) for i in req.examples]
+        examples = self.store.get_many(req.examples)
         names = {f.name for f in self.features}
         bad = set(req.baselines) - names
         if bad:
@@ -231,7 +231,7 @@ class Service:
 
     def _seconds_per_example(self, entry: ModelEntry) -> float:
         if entry.seconds_per_example is None:
-            sample = self.store.examples[:8] or [self.store.template()]
+            sample = self.store.get_many([e.id for e in self.store.examples[:8]]) or [self.store.template()]
             sample = _by_shape(sample)[0]
             inputs = [torch.stack([e.inputs[i] for e in sample]).to(entry.device) for i in range(len(self.features))]
             with entry.lock:

@@ -16,6 +16,8 @@ from .workspaces import Lazy, Workspaces
 
 socketio = SocketIO()
 
+__all__ = ["LOCAL_HOSTS", "Lazy", "Workspaces", "create_app", "socketio"]
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

@@ -14,6 +14,7 @@ from insights import Batch, Limits
 from insights.schema import contract as c
 from insights.example import services as example_services
 from insights.server import create_app
+from insights.server.pages import STATIC
 
 from .conftest import AUTH, TOKEN, page_ids, tabular_service, wait_status
 
@@ -32,10 +33,11 @@ def assert_error(r, status, field=None):
     return body.error
 
 
-def test_description_and_placeholder_index(client):
+def test_description_and_index(client):
     assert "POST /api/w/<ws>/jobs" in client.get("/api", headers=AUTH).json["endpoints"]
     r = client.get("/", headers=AUTH)
-    assert r.status_code == 200 and "not built" in r.get_data(as_text=True)
+    built = (STATIC / "index.html").is_file()  # the front end, when pip install built it
+    assert r.status_code == 200 and ('id="root"' if built else "not built") in r.get_data(as_text=True)
     assert_error(client.get("/nope", headers=AUTH), 404)
     assert_error(client.get("/api/w/nope/info", headers=AUTH), 404, "workspace")
 
