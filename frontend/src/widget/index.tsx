@@ -1,0 +1,44 @@
+/**
+ * The anywidget entry: `render({ model, el })` mounts the dashboard's App with the widget
+ * transport. The app lives in a shadow root so that its styles (which style `button`, `*`,
+ * `:root`) and JupyterLab's stay apart; the stylesheet is bundled into this module as text.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from '../App';
+import appCss from '../styles.css?inline';
+import { WidgetTransport, type WidgetModel } from './transport';
+
+/** The app's page-level rules, rewritten for a shadow root inside a notebook output. */
+export function widgetCss(css: string): string {
+  return `${css.replace(/:root\b/g, ':host').replace(/(^|[\s,}])body\s*\{/g, '$1.insights-widget {')}
+.insights-widget { height: var(--insights-height); overflow: auto; background: var(--bg);
+  border: 1px solid var(--line); border-radius: 6px; font-size: 14px; }
+.insights-widget .layout { min-height: calc(var(--insights-height) - 42px); }
+.insights-widget .sidebar { max-height: calc(var(--insights-height) - 42px); }
+`;
+}
+
+function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
+  const shadow = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = widgetCss(appCss);
+  const container = document.createElement('div');
+  container.className = 'insights-widget';
+  container.style.setProperty('--insights-height', `${Number(model.get('height')) || 760}px`);
+  shadow.replaceChildren(style, container);
+  const transport = new WidgetTransport(model);
+  const root = createRoot(container);
+  root.render(
+    <StrictMode>
+      <App transport={transport} syncUrl={false} />
+    </StrictMode>,
+  );
+  return () => {
+    root.unmount();
+    transport.close();
+    shadow.replaceChildren();
+  };
+}
+
+export default { render };
