@@ -95,7 +95,7 @@ export interface AttributionRequest {
    */
   examples: [string, ...string[]];
   /**
-   * also score each attribution by its deletion AUC
+   * also score each input attribution by its deletion AUC and its infidelity
    */
   faithfulness?: boolean;
   layer?: string | null;
@@ -129,8 +129,16 @@ export interface AttributionResult {
   delta?: number | null;
   example_id: string;
   features: FeatureAttribution[];
+  /**
+   * normalised infidelity under small seeded Gaussian noise (10 samples); lower is more faithful
+   */
+  infidelity?: number | null;
   method: string;
   model: number;
+  /**
+   * a map still being computed, streamed while a perturbation method runs; the final result replaces it
+   */
+  partial?: boolean;
   suggested_n_steps?: number | null;
   target: number;
   target_name: string;
@@ -367,6 +375,9 @@ export interface PageResponse {
   scanned: number;
 }
 /**
+ * One model's results: final when it has finished, or (``partial`` set on each result)
+ * the unfinished maps a perturbation method streams, a few times per second.
+ *
  * This interface was referenced by `Contract`'s JSON-Schema
  * via the `definition` "PartialEvent".
  */
