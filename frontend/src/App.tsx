@@ -184,7 +184,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     };
   }, [methodsByName, settings, info]);
 
-  const shownError: Failure | null = failure ?? (runError && !summary.active
+  const shownError: Failure | null = failure ?? (runError
     ? { error: runError, context: 'The attribution', retry: () => runOn(exampleIds) } : null);
   const models = settings.models.filter((m) => info && m < info.models.length);
   const methodsRun = runState.jobs.map((j) => j.method);

@@ -31,7 +31,7 @@ function InputView({ example, view }: { example: ExampleView; view: ViewSettings
           return <img key={name} className="input-image" src={`data:image/png;base64,${p.png}`} alt={`input ${name}`}
             width={p.width} height={p.height} />;
         }
-        if (p.kind === 'text') return <TextPanel key={name} tokens={p.tokens} scores={[]} view={{ ...view, cmap: 'gray' }} />;
+        if (p.kind === 'text') return <TextPanel key={name} tokens={p.tokens} scores={[]} view={view} />;
         if (p.kind === 'timeseries') {
           return <TimeseriesPanel key={name} channels={p.channels} x={p.x} values={decodeArray(p.values)} attribution={null} view={view} />;
         }

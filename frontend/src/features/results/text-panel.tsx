@@ -5,6 +5,9 @@ import { fmt } from '../../lib/arrays';
 import type { ViewSettings } from './view-settings';
 
 export function TextPanel({ tokens, scores, view }: { tokens: string[]; scores: number[]; view: ViewSettings }) {
+  if (scores.length === 0) {
+    return <p className="tokens">{tokens.map((t, i) => <span key={i} className="token plain">{t}</span>)}</p>;
+  }
   const norm = scores.length ? normalizeAttr(scores, view.sign, view.outlierPerc) : new Float64Array();
   return (
     <p className="tokens">
