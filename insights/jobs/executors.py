@@ -3,7 +3,7 @@
 An executor's :meth:`map` takes the job's :class:`~.work.Workload` and an iterator of shards
 and yields each :class:`~.work.ShardResult` as it completes (in any order); the runner, on the
 driver, writes it. Progress inside a shard goes through the engine's ProgressMonitor to
-``board.update(shard, fraction)``; ``board.tick()`` (on the driver, a few times a second) reports
+``progress.update(shard, fraction)``; ``progress.tick()`` (on the driver, a few times a second) reports
 upward and raises ``Cancelled`` when the job is cancelled, which closes the generator: its
 ``finally`` cancels the shards in flight through the engine (threads) or through Ray.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import queue
+import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Dict, Iterator, Optional
 
@@ -30,7 +31,7 @@ class LocalExecutor:
             raise ValueError(f"`workers` must be a positive integer, got {workers!r}")
         self.workers = workers
 
-    def map(self, workload: Workload, shards: Iterator[Shard], board: Any) -> Iterator[ShardResult]:
+    def map(self, workload: Workload, shards: Iterator[Shard], progress: Any) -> Iterator[ShardResult]:
         models: "queue.Queue[Any]" = queue.Queue()
         for _ in range(self.workers):
             models.put(copy.deepcopy(workload.model))
@@ -56,12 +57,12 @@ class LocalExecutor:
                         exhausted = True
                         break
                     monitors[shard.index] = ProgressMonitor(
-                        on_progress=lambda done, total, i=shard.index: board.update(i, done / max(total, 1)))
+                        on_progress=lambda done, total, i=shard.index: progress.update(i, done / max(total, 1)))
                     running[pool.submit(run, shard)] = shard
                 if not running:
                     break
                 finished, _ = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                board.tick()
+                progress.tick()
                 for future in finished:
                     monitors.pop(running.pop(future).index, None)
                     yield future.result()
@@ -71,20 +72,28 @@ class LocalExecutor:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-class ProgressBoard:
-    """Shard fractions reported by Ray tasks (a Ray actor with no CPU of its own)."""
+def _board_class() -> type:
+    """The progress board, a Ray actor with no CPU of its own that the tasks report to. Defined
+    in a function so that Ray ships the class by value: its process starts without importing
+    torch. One board per driver, shared by its jobs (keyed by job token)."""
 
-    def __init__(self) -> None:
-        self.fractions: Dict[int, float] = {}
+    class ProgressBoard:
+        def __init__(self) -> None:
+            self.fractions: Dict[str, Dict[int, float]] = {}
 
-    def update(self, shard: int, fraction: float) -> None:
-        self.fractions[shard] = fraction
+        def update(self, job: str, shard: int, fraction: float) -> None:
+            self.fractions.setdefault(job, {})[shard] = fraction
 
-    def snapshot(self) -> Dict[int, float]:
-        return dict(self.fractions)
+        def snapshot(self, job: str) -> Dict[int, float]:
+            return dict(self.fractions.get(job, {}))
+
+        def forget(self, job: str) -> None:
+            self.fractions.pop(job, None)
+
+    return ProgressBoard
 
 
-def _ray_shard(workload: Workload, shard: Shard, board: Any) -> ShardResult:
+def _ray_shard(workload: Workload, shard: Shard, board: Any, job: str) -> ShardResult:
     """A Ray task: one shard, its progress sent to the board actor at most every POLL_S."""
     import time
 
@@ -94,7 +103,7 @@ def _ray_shard(workload: Workload, shard: Shard, board: Any) -> ShardResult:
         now = time.monotonic()
         if now - last[0] >= POLL_S:
             last[0] = now
-            board.update.remote(shard.index, done / max(total, 1))
+            board.update.remote(job, shard.index, done / max(total, 1))
 
     with ProgressMonitor(on_progress=report):
         return attribute_shard(workload, shard)
@@ -126,11 +135,13 @@ class RayExecutor:
             self._started = True
         return ray
 
-    def map(self, workload: Workload, shards: Iterator[Shard], board: Any) -> Iterator[ShardResult]:
+    def map(self, workload: Workload, shards: Iterator[Shard], progress: Any) -> Iterator[ShardResult]:
         ray = self._init()
         slots = max(int(ray.cluster_resources().get("CPU", 1)), 1) + 1
         workload_ref = ray.put(workload)  # weights go to the object store once
-        progress = ray.remote(num_cpus=0)(ProgressBoard).remote()
+        board = ray.remote(num_cpus=0)(_board_class()).options(
+            name="insights-progress-board", get_if_exists=True).remote()
+        job = uuid.uuid4().hex
         task = ray.remote(num_cpus=1, max_retries=self.max_retries)(_ray_shard)
         running: Dict[Any, int] = {}
         try:
@@ -142,21 +153,21 @@ class RayExecutor:
                     if shard is None:
                         exhausted = True
                     else:
-                        running[task.remote(workload_ref, shard, progress)] = shard.index
+                        running[task.remote(workload_ref, shard, board, job)] = shard.index
                 if not running:
                     break
                 finished, _ = ray.wait(list(running), num_returns=1, timeout=POLL_S)
-                for index, fraction in ray.get(progress.snapshot.remote()).items():
+                for index, fraction in ray.get(board.snapshot.remote(job)).items():
                     if index in running.values():
-                        board.update(index, fraction)
-                board.tick()
+                        progress.update(index, fraction)
+                progress.tick()
                 for ref in finished:
                     running.pop(ref)
                     yield ray.get(ref)
         finally:
             for ref in running:
                 ray.cancel(ref)
-            ray.kill(progress)
+            board.forget.remote(job)
 
     def close(self) -> None:
         if self._started:

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
 from insights.jobs import Store
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "ray: needs Ray (the `ray` extra); starts one local Ray per session")
+
+
 @pytest.fixture(scope="session")
 def ray_local():
     ray = pytest.importorskip("ray")
-    if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")  # a loaded 2-core machine starts slowly
+    for attempt in range(2):
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            break
+        except Exception:  # the raylet timed out waiting for its agents: once more
+            ray.shutdown()
+            if attempt:
+                raise
     yield ray
     ray.shutdown()
 
