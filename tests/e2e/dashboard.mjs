@@ -1,0 +1,164 @@
+// How the end-to-end test and the benchmark operate the dashboard: every selector lives here.
+// The front end's selector contract: a "Workspace" select, method checkboxes and parameter inputs
+// labelled by name, "Fetch"/"Cancel"/"Retry" buttons, data-testid="example-card" per example,
+// data-testid="attribution" panels with data-state (partial|done) and data-kind
+// (image|text|timeseries|general), role="progressbar" with aria-valuenow/max, role="alert" for
+// errors, and data-ready="true" once the app has loaded.
+import assert from 'node:assert/strict';
+import * as h from './harness.mjs';
+
+const PANEL = '[data-testid="attribution"]';
+const CARD = '[data-testid="example-card"]';
+
+// Injected before the app's scripts: records every progress value shown and when the app became
+// ready (ms since navigation), so short jobs whose bar is visible for a few frames are still seen.
+function recorder() {
+  const seen = { progress: [], readyAt: null, partial: 0 };
+  window.__e2e = seen;
+  const record = () => {
+    if (seen.readyAt === null && document.querySelector('[data-ready="true"]')) seen.readyAt = performance.now();
+    seen.partial = Math.max(seen.partial, document.querySelectorAll('[data-testid="attribution"][data-state="partial"]').length);
+    for (const bar of document.querySelectorAll('[role="progressbar"]')) {
+      const now = bar.getAttribute('aria-valuenow');
+      const max = bar.getAttribute('aria-valuemax');
+      const last = seen.progress[seen.progress.length - 1];
+      if (now !== null && (!last || last.now !== Number(now) || last.max !== Number(max))) {
+        seen.progress.push({ now: Number(now), max: Number(max), t: performance.now() });
+      }
+    }
+  };
+  new MutationObserver(record).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['aria-valuenow', 'aria-valuemax', 'data-ready', 'data-state', 'role'],
+  });
+}
+
+/** A page (fresh unless given) on the server's URL with its token, once the app says it is ready. */
+export async function open(browser, server, { viewport, page = undefined } = {}) {
+  page ??= await h.openPage(browser, viewport);
+  await page.addInitScript(recorder);
+  await page.goto(server.url);
+  page.setDefaultTimeout(10_000);
+  await page.locator('[data-ready="true"]').first().waitFor({ timeout: 15_000 });
+  return page;
+}
+
+export async function chooseWorkspace(page, name) {
+  const select = page.getByRole('combobox', { name: 'Workspace', exact: true });
+  if (await select.inputValue() === name) return;
+  const described = page.waitForResponse((r) => r.url().includes(`/api/w/${name}/info`));
+  await select.selectOption(name);
+  await described;
+  await page.locator('[data-ready="true"]').first().waitFor();
+}
+
+/** Tick exactly the checkboxes named `names` in the fieldset `group` ("Methods", "Models"). */
+async function tickOnly(page, group, names) {
+  const fieldset = page.getByRole('group', { name: group, exact: true });
+  for (const name of names) await fieldset.getByRole('checkbox', { name, exact: true }).check();
+  for (const box of await fieldset.getByRole('checkbox').all()) {
+    const name = await box.evaluate((el) => el.labels?.[0]?.textContent?.trim());
+    if (!names.includes(name) && await box.isChecked()) await box.uncheck();
+  }
+}
+
+export const chooseMethods = (page, names) => tickOnly(page, 'Methods', names);
+export const chooseModels = (page, names) => tickOnly(page, 'Models', names);
+
+/** Type into the input labelled `name`, inside the group of `method` when given. */
+export async function setParam(page, name, value, method = null) {
+  const scope = method ? page.getByRole('group', { name: method, exact: true }) : page;
+  const input = scope.getByLabel(name, { exact: true });
+  await input.fill(String(value));
+  await input.blur();
+}
+
+/** How many examples a Fetch shows. */
+export async function setExampleCount(page, count) {
+  await setParam(page, 'Number of examples', count);
+}
+
+export async function fetchExamples(page) {
+  await page.getByRole('button', { name: 'Fetch', exact: true }).click();
+}
+
+/** Wait for the example cards; resolves with their number. */
+export async function waitForCards(page, { timeoutMs = 20_000 } = {}) {
+  await page.locator(CARD).first().waitFor({ timeout: timeoutMs });
+  return page.locator(CARD).count();
+}
+
+/** Wait until `count` panels of `kind` are done. */
+export async function waitForPanels(page, { kind, count, timeoutMs = 30_000 }) {
+  const done = page.locator(`${PANEL}[data-kind="${kind}"][data-state="done"]`);
+  await h.waitUntil(async () => (await done.count()) >= count,
+    { timeoutMs, what: `${count} finished ${kind} panels` });
+}
+
+/** Every finished panel of `kind` draws something: a canvas with more than one colour, or coloured tokens. */
+export async function assertPainted(page, kind) {
+  const colours = await page.locator(`${PANEL}[data-kind="${kind}"][data-state="done"] canvas`).evaluateAll(
+    (canvases) => canvases.map((c) => {
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < data.length; i += 4) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+      return seen.size;
+    }));
+  assert.ok(colours.length > 0, `no canvas in the ${kind} panels`);
+  for (const n of colours) assert.ok(n > 1, 'a heatmap canvas is blank');
+}
+
+/** Every finished panel of `kind` shows several colours (token backgrounds, band fills). */
+export async function assertColoured(page, kind) {
+  const colours = await page.locator(`${PANEL}[data-kind="${kind}"][data-state="done"]`).evaluateAll(
+    (panels) => panels.map((panel) => {
+      const seen = new Set();
+      for (const el of panel.querySelectorAll('*')) {
+        seen.add(getComputedStyle(el).backgroundColor);
+        if (el.getAttribute('fill')) seen.add(el.getAttribute('fill'));
+      }
+      return seen.size;
+    }));
+  assert.ok(colours.length > 0, `no finished ${kind} panel`);
+  for (const n of colours) assert.ok(n > 3, `a ${kind} panel shows only ${n} colours`);
+}
+
+/** How many panels were seen streaming (data-state="partial") at once, at most. */
+export async function partialSeen(page) {
+  return page.evaluate(() => window.__e2e.partial);
+}
+
+/** The recorded progress values; asserts the bar showed a value below its maximum and then moved. */
+export async function assertProgressSeen(page) {
+  const seen = await page.evaluate(() => window.__e2e.progress);
+  assert.ok(seen.length >= 1, 'no progress bar with aria-valuenow was shown');
+  return seen;
+}
+
+/** Wait until the progress bar has shown at least two distinct values below the maximum. */
+export async function waitForProgressMoving(page, { timeoutMs = 20_000 } = {}) {
+  return h.waitUntil(async () => {
+    const seen = await page.evaluate(() => window.__e2e.progress);
+    const running = seen.filter((p) => p.now > 0 && p.now < p.max);
+    return new Set(running.map((p) => p.now)).size >= 2 && running;
+  }, { timeoutMs, what: 'the progress bar to move' });
+}
+
+export async function progressValue(page) {
+  const bar = page.getByRole('progressbar');
+  return (await bar.count()) ? bar.first().getAttribute('aria-valuenow') : null;
+}
+
+/** Count the Socket.IO "run" events the page sends; returns a function reading the count. */
+export function countRunRequests(page) {
+  let runs = 0;
+  page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => {
+    if (typeof payload === 'string' && /^42\d*\["run"/.test(payload)) runs += 1;
+  }));
+  return () => runs;
+}
+
+/** Wait until no job runs: the progress bar is gone. */
+export async function waitForIdle(page, { timeoutMs = 5_000 } = {}) {
+  await page.getByRole('progressbar').waitFor({ state: 'detached', timeout: timeoutMs });
+}

@@ -1,0 +1,129 @@
+// End-to-end test of the dashboard: the example server and a server with a failing model, driven
+// through the built front end in headless Chromium. Screenshots go to tests/e2e/artifacts/.
+// Run: npm --prefix tests/e2e test  (or: node --test tests/e2e/dashboard.test.mjs)
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as h from './harness.mjs';
+import * as ui from './dashboard.mjs';
+
+describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
+  let examples, failing, browser;
+
+  before(async () => {
+    [examples, failing, browser] = await Promise.all([
+      h.startExampleServer(), h.startFailingServer(), h.launchBrowser(),
+    ]);
+  });
+
+  after(async () => {
+    await h.stopAll();
+  });
+
+  it('loads with its token, and refuses a page without it', async () => {
+    const page = await ui.open(browser, examples);
+    await h.screenshot(page, '01-first-view');
+    assert.deepEqual(page.problems, []);
+    const bare = await h.openPage(browser);
+    const response = await bare.goto(`${examples.origin}/api/workspaces`);
+    assert.equal(response.status(), 401);
+    await bare.context().close();
+    await page.context().close();
+  });
+
+  it('shows IntegratedGradients and Occlusion heatmaps for images, with progress', async (t) => {
+    const page = await ui.open(browser, examples);
+    await ui.chooseWorkspace(page, 'digits');
+    await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
+    await ui.fetchExamples(page);
+    const cards = await ui.waitForCards(page);
+    await ui.waitForPanels(page, { kind: 'image', count: cards * 2 });
+    await ui.assertPainted(page, 'image');
+    const progress = await ui.assertProgressSeen(page);
+    t.diagnostic(`progress values shown: ${progress.map((p) => p.now).join(' ')}; ` +
+      `panels seen streaming at once: ${await ui.partialSeen(page)}`);
+    await h.screenshot(page, '02-digits-ig-occlusion');
+    await page.setViewportSize({ width: 420, height: 800 });
+    await h.screenshot(page, '03-digits-narrow');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it('colours the tokens of a text model', async () => {
+    const page = await ui.open(browser, examples);
+    await ui.chooseWorkspace(page, 'sentiment');
+    await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
+    await ui.fetchExamples(page);
+    const cards = await ui.waitForCards(page);
+    await ui.waitForPanels(page, { kind: 'text', count: cards * 2 });
+    await ui.assertColoured(page, 'text');
+    await ui.assertProgressSeen(page);
+    await h.screenshot(page, '04-sentiment-ig-occlusion');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it('draws attribution bands on time series', async () => {
+    const page = await ui.open(browser, examples);
+    await ui.chooseWorkspace(page, 'signals');
+    await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
+    await ui.fetchExamples(page);
+    const cards = await ui.waitForCards(page);
+    await ui.waitForPanels(page, { kind: 'timeseries', count: cards * 2 });
+    await ui.assertColoured(page, 'timeseries');
+    await ui.assertProgressSeen(page);
+    await h.screenshot(page, '05-signals-ig-occlusion');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  it('cancels a long job, which then stops', async () => {
+    const page = await ui.open(browser, examples);
+    await ui.chooseWorkspace(page, 'shapes');
+    await ui.chooseMethods(page, ['IntegratedGradients']);
+    await ui.setParam(page, 'n_steps', '2000', 'IntegratedGradients');
+    await ui.fetchExamples(page);
+    await ui.waitForCards(page);
+    const moving = await ui.waitForProgressMoving(page);
+    await h.screenshot(page, '06-shapes-running');
+    const cancelledAt = Date.now();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
+    await ui.waitForIdle(page);
+    const stopSeconds = (Date.now() - cancelledAt) / 1000;
+    await h.screenshot(page, '07-shapes-cancelled');
+    assert.ok(stopSeconds < 2, `the job took ${stopSeconds} s to stop after Cancel`);
+    const valueAfterCancel = await ui.progressValue(page);
+    await h.delay(1000);
+    assert.equal(await page.locator('[data-testid="attribution"][data-state="done"]').count(), 0);
+    assert.equal(await ui.progressValue(page), valueAfterCancel, 'progress moved after Cancel');
+    assert.ok(moving.length >= 2);
+    await page.context().close();
+  });
+
+  it('shows the server\'s message when a model raises, keeps the other model\'s results, and retries', async () => {
+    const page = await ui.open(browser, failing);
+    const runsSent = ui.countRunRequests(page);
+    await ui.chooseModels(page, ['WorkingNet', 'FailingNet']);
+    await ui.chooseMethods(page, ['IntegratedGradients']);
+    await ui.fetchExamples(page);
+    const cards = await ui.waitForCards(page);
+    const banner = page.getByRole('alert').filter({ hasText: 'FailingNet refuses to compute gradients' });
+    await banner.waitFor({ timeout: 20_000 });
+    await ui.waitForPanels(page, { kind: 'image', count: cards });
+    assert.equal(await page.getByRole('region', { name: 'IntegratedGradients (FailingNet)' }).count(), 0);
+    await h.screenshot(page, '08-failing-model-banner');
+    assert.equal(runsSent(), 1);
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    await h.waitUntil(() => runsSent() === 2, { what: 'Retry to send the run again' });
+    await banner.waitFor({ timeout: 20_000 });
+    await ui.chooseModels(page, ['WorkingNet']);
+    await ui.fetchExamples(page);
+    await banner.waitFor({ state: 'detached' });
+    await h.waitUntil(() => runsSent() === 3, { what: 'Fetch to send a run' });
+    await ui.waitForIdle(page, { timeoutMs: 20_000 });
+    assert.equal(await page.getByRole('alert').count(), 0);
+    await ui.waitForPanels(page, { kind: 'image', count: cards });
+    await h.screenshot(page, '09-working-model-only');
+    await page.context().close();
+  });
+});
