@@ -1,0 +1,52 @@
+"""``python -m insights.jobs run|status|summary`` on the example models."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from insights.jobs.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_run_status_summary_on_the_digits_model(tmp_path, capsys):
+    store = tmp_path / "digits"
+    command = [sys.executable, "-m", "insights.jobs", "run", "--model", "digits", "--method", "Saliency",
+               "--store", str(store), "--limit", "24", "--shard-size", "8", "--faithfulness", "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["done"] == report["total"] == 24 and report["state"] == "done"
+
+    assert main(["status", str(store), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["done"] == 24 and status["state"] == "done" and status["method"] == "Saliency"
+
+    assert main(["run", "--model", "digits", "--method", "IntegratedGradients", "--arg", "n_steps=4",
+                 "--store", str(tmp_path / "ig"), "--limit", "24", "--shard-size", "8", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["summary", str(store), "--compare", str(tmp_path / "ig"), "--sanity", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "Saliency: 24/24 examples, 0 errors" in text and "agreement Saliency vs IntegratedGradients" in text
+    assert "deletion AUC" in text and "model randomisation over 2 examples" in text
+    assert main(["summary", str(store), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["class_maps"]["digit"][0]["mean"]["shape"] == [1, 16, 16]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--model", "digits", "--method", "Nope", "--store", "{tmp}/x"], "`method`"),
+    (["run", "--model", "digits", "--method", "Saliency", "--target", "seven", "--store", "{tmp}/x"], "`target`"),
+    (["run", "--model", "digits", "--method", "IntegratedGradients", "--arg", "n_steps=-1", "--store", "{tmp}/x"],
+     "n_steps"),
+    (["status", "{tmp}/missing"], "no data-set job store"),
+    (["summary", "{tmp}/missing"], "no data-set job store"),
+])
+def test_bad_arguments_exit_with_a_message(tmp_path, capsys, argv, message):
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    assert message in capsys.readouterr().err
