@@ -8,6 +8,7 @@ import { decodeArray, fmt } from '../../lib/arrays';
 import { Bars } from './bars';
 import { download, downloadText, pythonSnippet, resultAsCsv, resultAsJson, type SnippetContext } from './export';
 import { ImagePanel } from './image-panel';
+import { TimeseriesPlot } from './plotly-chart';
 import { TextPanel } from './text-panel';
 import { TimeseriesPanel } from './timeseries-panel';
 import type { ViewSettings } from './view-settings';
@@ -36,9 +37,9 @@ function kindOf(feature: FeatureAttribution, example: ExampleView): PanelKind {
   return p.attribution.shape.length >= 2 && input?.kind === 'image' ? 'image' : 'general';
 }
 
-function FeatureDrawing({ feature, example, view, label, canvasRef }: {
+function FeatureDrawing({ feature, example, view, label, canvasRef, interactive }: {
   feature: FeatureAttribution; example: ExampleView; view: ViewSettings; label: string;
-  canvasRef(c: HTMLCanvasElement | null): void;
+  canvasRef(c: HTMLCanvasElement | null): void; interactive: boolean;
 }) {
   const p = feature.payload;
   const input = inputOf(example, feature.name);
@@ -53,7 +54,8 @@ function FeatureDrawing({ feature, example, view, label, canvasRef }: {
   }
   if (p.kind === 'text') return <TextPanel tokens={p.tokens} scores={p.scores ?? []} view={view} />;
   if (p.kind === 'timeseries') {
-    return <TimeseriesPanel channels={p.channels} x={p.x} values={decodeArray(p.values)}
+    const Chart = interactive ? TimeseriesPlot : TimeseriesPanel;
+    return <Chart channels={p.channels} x={p.x} values={decodeArray(p.values)}
       attribution={p.attribution ? decodeArray(p.attribution) : null} view={view} />;
   }
   if (p.kind === 'general') return <Bars names={p.names} values={p.scores ?? []} label={label} />;
@@ -64,6 +66,7 @@ function FeatureDrawing({ feature, example, view, label, canvasRef }: {
 export function AttributionPanel({ example, result, partial, method, modelName, view, snippet }: Props) {
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const [copied, setCopied] = useState(false);
+  const [interactive, setInteractive] = useState(false);
   const first = result.features[0];
   const kind: PanelKind = first ? kindOf(first, example) : 'general';
   const base = `${result.method}-${example.id}-m${result.model}`.replace(/[^\w.-]+/g, '_');
@@ -92,7 +95,7 @@ export function AttributionPanel({ example, result, partial, method, modelName, 
         <div key={f.name} className="feature">
           {result.features.length > 1 && <div className="muted small">{f.name}</div>}
           <FeatureDrawing feature={f} example={example} view={view} label={label}
-            canvasRef={(c) => { if (f === first) canvas.current = c; }} />
+            canvasRef={(c) => { if (f === first) canvas.current = c; }} interactive={interactive} />
         </div>
       ))}
       {result.features.length > 1 && !partial && (
@@ -114,6 +117,9 @@ export function AttributionPanel({ example, result, partial, method, modelName, 
           <span className="actions">
             {kind === 'image' && (
               <button type="button" onClick={() => canvas.current && download(`${base}.png`, canvas.current.toDataURL('image/png'))}>PNG</button>
+            )}
+            {kind === 'timeseries' && (
+              <button type="button" aria-pressed={interactive} onClick={() => setInteractive((v) => !v)}>Zoomable chart</button>
             )}
             <button type="button" onClick={() => downloadText(`${base}.json`, JSON.stringify(resultAsJson(result)), 'application/json')}>JSON</button>
             <button type="button" onClick={() => downloadText(`${base}.csv`, resultAsCsv(result), 'text/csv')}>CSV</button>
