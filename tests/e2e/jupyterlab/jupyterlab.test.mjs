@@ -1,0 +1,148 @@
+// The Jupyter widget in JupyterLab: start JupyterLab (the test extra) headless on a free loopback
+// port with a token, open examples/widget.ipynb (a copy) in Debian's Chromium, run the cells up to
+// the one ending in `.render()`, press the dashboard's Fetch, and see an image heatmap painted in
+// the cell's output; then ask the kernel for `widget.results`. Screenshot: artifacts/jupyterlab-widget.png.
+// Run: node --test tests/e2e/jupyterlab/jupyterlab.test.mjs (needs tests/e2e's node_modules and
+// the widget bundle, built by `npm --prefix frontend run build`).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..', '..');
+const ARTIFACTS = path.join(HERE, '..', 'artifacts');
+const PYTHON = process.env.INSIGHTS_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BUNDLE = path.join(ROOT, 'insights', 'static', 'widget', 'index.js');
+const cleanups = [];
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** JupyterLab in its own process group and its own config/data/runtime directories. */
+async function startLab(home) {
+  const port = await freePort();
+  const token = randomBytes(16).toString('hex');
+  const dirs = Object.fromEntries(['config', 'data', 'runtime', 'settings', 'workspaces', 'ipython']
+    .map((d) => [d, path.join(home, '.' + d)]));
+  const child = spawn(PYTHON, ['-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
+    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${home}`, '--LabApp.expose_app_in_browser=True',
+    '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+    '--LabApp.extension_manager=readonly', '--ServerApp.terminals_enabled=False',
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : [])], {
+    cwd: home,
+    env: { ...process.env, JUPYTER_CONFIG_DIR: dirs.config, JUPYTER_DATA_DIR: dirs.data,
+      JUPYTER_RUNTIME_DIR: dirs.runtime, JUPYTERLAB_SETTINGS_DIR: dirs.settings,
+      JUPYTERLAB_WORKSPACES_DIR: dirs.workspaces, IPYTHONDIR: dirs.ipython, PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout.setEncoding('utf8').on('data', (c) => { log += c; });
+  child.stderr.setEncoding('utf8').on('data', (c) => { log += c; });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    process.kill(-child.pid, 'SIGTERM'); // the server shuts its kernels down
+    if (!(await Promise.race([exited.then(() => true), delay(8000).then(() => false)]))) {
+      process.kill(-child.pid, 'SIGKILL');
+      await exited;
+    }
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`JupyterLab exited:\n${log}`);
+    const ok = await fetch(`${base}/api/status`, { headers: { Authorization: `token ${token}` } })
+      .then((r) => r.ok, () => false);
+    if (ok) return { base, token, log: () => log };
+    await delay(250);
+  }
+  throw new Error(`JupyterLab did not answer within 90 s:\n${log}`);
+}
+
+test('the dashboard widget renders a heatmap in a JupyterLab output', { timeout: 240_000 }, async () => {
+  assert.ok(existsSync(BUNDLE), `the widget bundle is missing: run npm --prefix frontend run build (${BUNDLE})`);
+  const home = mkdtempSync(path.join(os.tmpdir(), 'insights-lab-'));
+  cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
+  copyFileSync(path.join(ROOT, 'examples', 'widget.ipynb'), path.join(home, 'widget.ipynb'));
+  const lab = await startLab(home);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  try {
+    await page.goto(`${lab.base}/lab/tree/widget.ipynb?token=${lab.token}`);
+    await page.waitForFunction(() => window.jupyterapp?.shell.currentWidget?.sessionContext, null, { timeout: 90_000 });
+    // run every cell above the one that renders the widget, then that cell
+    const ran = await page.evaluate(async () => {
+      const app = window.jupyterapp;
+      const panel = app.shell.currentWidget;
+      await panel.context.ready;
+      await panel.sessionContext.ready;
+      const notebook = panel.content;
+      const cells = Array.from({ length: notebook.model.cells.length }, (_, i) => notebook.model.cells.get(i));
+      const index = cells.findIndex((c) => c.type === 'code' && c.sharedModel.getSource().includes('.render()'));
+      notebook.activeCellIndex = index;
+      await app.commands.execute('notebook:run-all-above');
+      await app.commands.execute('notebook:run-cell');
+      return { index, active: notebook.activeCellIndex, cells: cells.length };
+    });
+    assert.ok(ran.index > 0, `no cell calls .render(): ${JSON.stringify(ran)}`);
+    const output = page.locator('.jp-OutputArea-output');
+    const fetchButton = output.getByRole('button', { name: 'Fetch', exact: true });
+    await fetchButton.waitFor({ timeout: 90_000 });
+    await fetchButton.click();
+
+    const heatmap = output.locator('[data-testid="attribution"][data-state="done"][data-kind="image"] canvas').first();
+    await heatmap.waitFor({ timeout: 60_000 });
+    const painted = await heatmap.evaluate((canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const colours = new Set();
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+      return colours.size;
+    });
+    assert.ok(painted > 8, `the heatmap canvas has ${painted} colours`);
+
+    // the kernel holds the same results as tensors
+    const printed = await page.evaluate(async () => {
+      const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      const future = kernel.requestExecute({ code: 'r = widget.results\nprint(len(r), r[0].method, tuple(r.tensor().shape))' });
+      let text = '';
+      future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') text += msg.content.text; };
+      await future.done;
+      return text;
+    });
+    assert.match(printed, /^\d+ IntegratedGradients \(\d+, 16, 16\)/);
+  } finally {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'jupyterlab-widget.png'), fullPage: true }).catch(() => undefined);
+  }
+  assert.deepEqual(consoleErrors.filter((e) => /insights|anywidget|TransportError/i.test(e)), []);
+});
