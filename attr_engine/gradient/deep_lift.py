@@ -159,6 +159,31 @@ class DeepLift(BaselineAttribution):
                             return_convergence_delta)
 
 
+class PairedWithBaselines:
+    """Every example paired with every baseline of a distribution (example-major rows), for
+    the *Shap methods that average a single-baseline method over the distribution."""
+
+    def __init__(self, inputs: Any, baselines: Any, target: Any, additional_forward_args: Any,
+                 single_method: str) -> None:
+        inputs_t = as_tuple(inputs)
+        baselines_t = format_baselines(call_baselines(baselines, inputs), inputs_t)
+        if not all(isinstance(b, Tensor) for b in baselines_t) or baselines_t[0].shape[0] < 2:
+            raise ValueError("`baselines` must be a distribution: tensors with more than one "
+                             f"example (use {single_method} for a single baseline)")
+        validate_baselines(inputs_t, baselines_t, distribution=True)
+        self.n, self.k = n, k = inputs_t[0].shape[0], baselines_t[0].shape[0]
+        validate_target(target, n)
+        self.inputs = tuple(i.repeat_interleave(k, dim=0) for i in inputs_t)
+        self.baselines = tuple(b.repeat((n,) + (1,) * (b.dim() - 1)) for b in baselines_t)
+        self.target = expand_target(target, k, interleave=True)
+        self.additional_forward_args = expand_additional_args(
+            format_additional_args(additional_forward_args), k, interleave=True)
+
+    def mean(self, attributions: Any) -> Tuple[Tensor, ...]:
+        """Per-row attributions averaged over the baselines: one per example."""
+        return tuple(a.view((self.n, self.k) + a.shape[1:]).mean(dim=1) for a in as_tuple(attributions))
+
+
 @register(
     "gradient",
     params=(Param("multiply_by_inputs", "bool", True, stage="init",
@@ -182,25 +207,13 @@ class DeepLiftShap(DeepLift):
         custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None,
     ):
         was_tuple = is_tuple(inputs)
-        inputs_t = as_tuple(inputs)
-        baselines_t = format_baselines(call_baselines(baselines, inputs), inputs_t)
-        if not all(isinstance(b, Tensor) for b in baselines_t) or baselines_t[0].shape[0] < 2:
-            raise ValueError("`baselines` must be a distribution: tensors with more than one "
-                             "example (use DeepLift for a single baseline)")
-        validate_baselines(inputs_t, baselines_t, distribution=True)
-        n, k = inputs_t[0].shape[0], baselines_t[0].shape[0]
-        validate_target(target, n)
-        expanded_inputs = tuple(i.repeat_interleave(k, dim=0) for i in inputs_t)
-        expanded_baselines = tuple(b.repeat((n,) + (1,) * (b.dim() - 1)) for b in baselines_t)
+        rows = PairedWithBaselines(inputs, baselines, target, additional_forward_args, "DeepLift")
         result = DeepLift.attribute(
-            self, expanded_inputs, expanded_baselines,
-            target=expand_target(target, k, interleave=True),
-            additional_forward_args=expand_additional_args(
-                format_additional_args(additional_forward_args), k, interleave=True),
+            self, rows.inputs, rows.baselines, target=rows.target,
+            additional_forward_args=rows.additional_forward_args,
             return_convergence_delta=return_convergence_delta,
             custom_attribution_func=custom_attribution_func,
         )
         attributions, delta = result if return_convergence_delta else (result, None)
-        attributions = tuple(a.view((n, k) + a.shape[1:]).mean(dim=1) for a in attributions)
-        attributions = format_output(was_tuple, attributions)
+        attributions = format_output(was_tuple, rows.mean(attributions))
         return (attributions, delta) if return_convergence_delta else attributions

@@ -10,7 +10,6 @@ from torch import Tensor, nn
 from ..core.hooks import hooks
 from ..core.inputs import (
     as_tuple,
-    call_baselines,
     expand_additional_args,
     expand_target,
     format_additional_args,
@@ -22,7 +21,7 @@ from ..core.inputs import (
 )
 from ..core.progress import check_cancelled
 from ..core.registry import Param, register
-from ..gradient.deep_lift import DeepLift, call_custom_attribution_func
+from ..gradient.deep_lift import DeepLift, PairedWithBaselines, call_custom_attribution_func
 from .activation import LAYER_INPUT, LayerMethod
 from .capture import layer_gradients
 
@@ -85,25 +84,13 @@ class LayerDeepLiftShap(LayerDeepLift):
     def attribute(self, inputs, baselines, target=None, additional_forward_args: Optional[object] = None,
                   return_convergence_delta: bool = False, attribute_to_layer_input: bool = False,
                   custom_attribution_func: Optional[Callable[..., Tuple[Tensor, ...]]] = None):
-        inputs_t = as_tuple(inputs)
-        baselines_t = format_baselines(call_baselines(baselines, inputs), inputs_t)
-        if not all(isinstance(b, Tensor) for b in baselines_t) or baselines_t[0].shape[0] < 2:
-            raise ValueError("`baselines` must be a distribution: tensors with more than one "
-                             "example (use LayerDeepLift for a single baseline)")
-        validate_baselines(inputs_t, baselines_t, distribution=True)
-        n, k = inputs_t[0].shape[0], baselines_t[0].shape[0]
-        validate_target(target, n)
+        rows = PairedWithBaselines(inputs, baselines, target, additional_forward_args, "LayerDeepLift")
         result = LayerDeepLift.attribute(
-            self, tuple(i.repeat_interleave(k, dim=0) for i in inputs_t),
-            tuple(b.repeat((n,) + (1,) * (b.dim() - 1)) for b in baselines_t),
-            target=expand_target(target, k, interleave=True),
-            additional_forward_args=expand_additional_args(
-                format_additional_args(additional_forward_args), k, interleave=True),
+            self, rows.inputs, rows.baselines, target=rows.target,
+            additional_forward_args=rows.additional_forward_args,
             return_convergence_delta=return_convergence_delta,
             attribute_to_layer_input=attribute_to_layer_input,
             custom_attribution_func=custom_attribution_func)
         attributions, delta = result if return_convergence_delta else (result, None)
-        was_tuple = isinstance(attributions, tuple)
-        means = tuple(a.view((n, k) + a.shape[1:]).mean(dim=1) for a in as_tuple(attributions))
-        attributions = format_output(was_tuple, means)
+        attributions = format_output(isinstance(attributions, tuple), rows.mean(attributions))
         return (attributions, delta) if return_convergence_delta else attributions
