@@ -11,9 +11,8 @@ from torch import Tensor
 from torch.distributions import Categorical
 
 from ..core.inputs import as_tuple
-from ..core.registry import Param, register
-from ._common import PPE_PARAM
-from .lime import Lime, construct_feature_mask
+from ..core.registry import register
+from .lime import Lime, construct_feature_mask, surrogate_params
 from .linear_models import TorchLinearRegression
 
 INF_WEIGHT = 1e6  # the weight of the empty and the full coalition (infinite in theory)
@@ -50,15 +49,8 @@ def kernel_shap_perturb_generator(original_inp: Any, **kwargs: Any) -> Iterator[
         yield (scores > threshold).to(device=device).long()
 
 
-@register(
-    "perturbation",
-    params=(Param("n_samples", "int", 25, minimum=1, maximum=100000,
-                  help="Coalitions sampled for the weighted linear fit."),
-            PPE_PARAM,
-            Param("return_input_shape", "bool", True,
-                  help="Attributions shaped like the inputs rather than one per feature.")),
-    baselines="optional", stochastic=True, progress=True,
-)
+@register("perturbation", params=surrogate_params("Coalitions sampled for the weighted linear fit."),
+          baselines="optional", stochastic=True, progress=True)
 class KernelShap(Lime):
     """Estimates Shapley values of the features in `feature_mask` by a weighted linear
     regression on sampled coalitions (absent features take the baseline).

@@ -287,15 +287,16 @@ def _select_example(arg: Any, index: int, n: int) -> Any:
     return tuple(one(a) for a in arg) if isinstance(arg, tuple) else one(arg)
 
 
-@register(
-    "perturbation",
-    params=(Param("n_samples", "int", 25, minimum=1, maximum=100000,
-                  help="Perturbed samples the surrogate is fitted on."),
+def surrogate_params(samples_help: str) -> Tuple[Param, ...]:
+    """The user-settable arguments of Lime and of KernelShap (which differ in the help only)."""
+    return (Param("n_samples", "int", 25, minimum=1, maximum=100000, help=samples_help),
             PPE_PARAM,
             Param("return_input_shape", "bool", True,
-                  help="Attributions shaped like the inputs rather than one per feature.")),
-    baselines="optional", stochastic=True, progress=True,
-)
+                  help="Attributions shaped like the inputs rather than one per feature."))
+
+
+@register("perturbation", params=surrogate_params("Perturbed samples the surrogate is fitted on."),
+          baselines="optional", stochastic=True, progress=True)
 class Lime(LimeBase):
     """LIME with binary interpretable features given by `feature_mask` (features absent in a
     sample take the baseline). Defaults as Captum 0.9: ``SkLearnLasso(alpha=0.01)`` (the
