@@ -38,13 +38,16 @@ export function App({ transport, syncUrl = true }: AppProps) {
 
 interface Failure { error: ErrorDetail; context: string; retry?: () => void }
 
-function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: string[], valid: boolean) {
+/** The backend's cost estimate for the current settings, debounced; paused while a run computes
+ *  (it would compete with the run for the model). */
+function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: string[], valid: boolean, busy: boolean) {
   const transport = useTransport();
   const [state, setState] = useState<{ value: Estimate | null; error: string | null; loading: boolean }>(
     { value: null, error: null, loading: false });
   const key = JSON.stringify([settings.workspace, settings.methods, settings.args, settings.models, settings.layer,
     settings.neuron, settings.baselines, settings.target, settings.targetClass, settings.faithfulness, exampleIds]);
   useEffect(() => {
+    if (busy) return;
     if (!info || !valid || exampleIds.length === 0) { setState({ value: null, error: null, loading: false }); return; }
     let live = true;
     setState((s) => ({ ...s, loading: true }));
@@ -67,7 +70,7 @@ function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: strin
     }, 250);
     return () => { live = false; clearTimeout(timer); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, info, valid]);
+  }, [key, info, valid, busy]);
   return state;
 }
 
@@ -111,6 +114,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   useEffect(() => {
     if (!info) return;
     document.body.dataset.ready = 'true';
+    performance.mark('insights:ready');
     return () => { delete document.body.dataset.ready; };
   }, [info]);
 
@@ -123,8 +127,8 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   const errors = useMemo(() => settingsErrors(settings, info), [settings, info]);
   const valid = Object.keys(errors).length === 0;
   const exampleIds = useMemo(() => examples.map((e) => e.id), [examples]);
-  const estimate = useEstimate(settings, info, exampleIds.slice(0, settings.pageSize), valid);
   const busy = summary.active || loading;
+  const estimate = useEstimate(settings, info, exampleIds.slice(0, settings.pageSize), valid, busy);
 
   const runOn = useCallback((ids: string[]) => {
     if (!info || ids.length === 0 || settings.methods.length === 0) return;

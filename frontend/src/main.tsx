@@ -10,3 +10,5 @@ createRoot(document.getElementById('root')!).render(
     <App transport={transport} />
   </StrictMode>,
 );
+// open the socket once the first view is up, so the first Fetch does not wait for the handshake
+window.addEventListener('load', () => setTimeout(() => void transport.connect().catch(() => undefined), 50), { once: true });
