@@ -1,7 +1,8 @@
 // The Jupyter widget in JupyterLab: start JupyterLab (the test extra) headless on a free loopback
 // port with a token, open examples/widget.ipynb (a copy) in Debian's Chromium, run the cells up to
 // the one ending in `.render()`, press the dashboard's Fetch, and see an image heatmap painted in
-// the cell's output; then ask the kernel for `widget.results`. Screenshot: artifacts/jupyterlab-widget.png.
+// the cell's output; ask the kernel for `widget.results`; run a long job, see its progress bar move
+// and cancel it. Screenshot: artifacts/jupyterlab-widget.png.
 // Run: node --test tests/e2e/jupyterlab/jupyterlab.test.mjs (needs tests/e2e's node_modules and
 // the widget bundle, built by `npm --prefix frontend run build`).
 import assert from 'node:assert/strict';
@@ -140,6 +141,24 @@ test('the dashboard widget renders a heatmap in a JupyterLab output', { timeout:
       return text;
     });
     assert.match(printed, /^\d+ IntegratedGradients \(\d+, 16, 16\)/);
+
+    // a long run streams progress to the widget's bar, and Cancel stops it in the kernel
+    const form = output.getByRole('group', { name: 'IntegratedGradients', exact: true });
+    await form.getByLabel('n_steps', { exact: true }).fill('2000');
+    await form.getByLabel('n_steps', { exact: true }).blur();
+    await output.getByRole('button', { name: 'Run', exact: true }).click();
+    const bar = output.getByRole('progressbar').first();
+    const seen = new Set();
+    for (const deadline = Date.now() + 30_000; seen.size < 2 && Date.now() < deadline; await delay(50)) {
+      const value = Number(await bar.getAttribute('aria-valuenow', { timeout: 1000 }).catch(() => null));
+      if (value > 0 && value < 100) seen.add(value);
+    }
+    assert.ok(seen.size >= 2, `the progress bar did not move: ${[...seen]}`);
+    const cancelledAt = Date.now();
+    await output.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await output.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
+    assert.ok(Date.now() - cancelledAt < 3000, `Cancel took ${Date.now() - cancelledAt} ms`);
+    await output.getByRole('progressbar').waitFor({ state: 'detached', timeout: 5_000 });
   } finally {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'jupyterlab-widget.png'), fullPage: true }).catch(() => undefined);
