@@ -1,9 +1,9 @@
-// The Jupyter widget in JupyterLab: start JupyterLab (the test extra) headless on a free loopback
-// port with a token, open examples/widget.ipynb (a copy) in Debian's Chromium, run the cells up to
+// The Jupyter widget in JupyterLab and in Notebook 7: start each (the test extra) headless on a free
+// loopback port with a token, open examples/widget.ipynb (a copy) in Debian's Chromium, run the cells up to
 // the one ending in `.render()`, press the dashboard's Fetch, and see an image heatmap painted in
 // the cell's output; ask the kernel for `widget.results`; run a long job, see its progress bar move
-// and cancel it. Screenshot: artifacts/jupyterlab-widget.png.
-// Run: node --test tests/e2e/jupyterlab/jupyterlab.test.mjs (needs tests/e2e's node_modules and
+// and cancel it. Screenshots: artifacts/jupyterlab-widget.png, artifacts/notebook7-widget.png.
+// Run: node --test tests/e2e/jupyterlab/widget.test.mjs (needs tests/e2e's node_modules and
 // the widget bundle, built by `npm --prefix frontend run build`).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -43,17 +43,20 @@ function freePort() {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** JupyterLab in its own process group and its own config/data/runtime directories. */
-async function startLab(home) {
+/** JupyterLab or Notebook 7 (`app`: the Python module) in its own process group and its own
+ *  config/data/runtime directories. */
+async function startJupyter(app, home) {
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const dirs = Object.fromEntries(['config', 'data', 'runtime', 'settings', 'workspaces', 'ipython']
     .map((d) => [d, path.join(home, '.' + d)]));
-  const child = spawn(PYTHON, ['-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
-    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${home}`, '--LabApp.expose_app_in_browser=True',
-    '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-    '--LabApp.extension_manager=readonly', '--ServerApp.terminals_enabled=False',
-    ...(process.getuid?.() === 0 ? ['--allow-root'] : [])], {
+  const appOptions = app === 'jupyterlab'
+    ? ['--LabApp.expose_app_in_browser=True', '--LabApp.news_url=', '--LabApp.extension_manager=readonly',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
+    : ['--JupyterNotebookApp.expose_app_in_browser=True'];
+  const child = spawn(PYTHON, ['-m', app, '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
+    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${home}`, '--ServerApp.terminals_enabled=False',
+    ...appOptions, ...(process.getuid?.() === 0 ? ['--allow-root'] : [])], {
     cwd: home,
     env: { ...process.env, JUPYTER_CONFIG_DIR: dirs.config, JUPYTER_DATA_DIR: dirs.data,
       JUPYTER_RUNTIME_DIR: dirs.runtime, JUPYTERLAB_SETTINGS_DIR: dirs.settings,
@@ -76,21 +79,22 @@ async function startLab(home) {
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`JupyterLab exited:\n${log}`);
+    if (child.exitCode !== null) throw new Error(`${app} exited:\n${log}`);
     const ok = await fetch(`${base}/api/status`, { headers: { Authorization: `token ${token}` } })
       .then((r) => r.ok, () => false);
     if (ok) return { base, token, log: () => log };
     await delay(250);
   }
-  throw new Error(`JupyterLab did not answer within 90 s:\n${log}`);
+  throw new Error(`${app} did not answer within 90 s:\n${log}`);
 }
 
-test('the dashboard widget renders a heatmap in a JupyterLab output', { timeout: 240_000 }, async () => {
+/** The scenario, in JupyterLab (`app` 'jupyterlab', page `lab/tree/`) or Notebook 7 ('notebook', `notebooks/`). */
+async function widgetScenario(app, pagePath, screenshotName) {
   assert.ok(existsSync(BUNDLE), `the widget bundle is missing: run npm --prefix frontend run build (${BUNDLE})`);
-  const home = mkdtempSync(path.join(os.tmpdir(), 'insights-lab-'));
+  const home = mkdtempSync(path.join(os.tmpdir(), 'insights-jupyter-'));
   cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
   copyFileSync(path.join(ROOT, 'examples', 'widget.ipynb'), path.join(home, 'widget.ipynb'));
-  const lab = await startLab(home);
+  const lab = await startJupyter(app, home);
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   cleanups.push(() => browser.close());
@@ -99,7 +103,7 @@ test('the dashboard widget renders a heatmap in a JupyterLab output', { timeout:
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   try {
-    await page.goto(`${lab.base}/lab/tree/widget.ipynb?token=${lab.token}`);
+    await page.goto(`${lab.base}/${pagePath}widget.ipynb?token=${lab.token}`);
     await page.waitForFunction(() => window.jupyterapp?.shell.currentWidget?.sessionContext, null, { timeout: 90_000 });
     // run every cell above the one that renders the widget, then that cell
     const ran = await page.evaluate(async () => {
@@ -161,7 +165,14 @@ test('the dashboard widget renders a heatmap in a JupyterLab output', { timeout:
     await output.getByRole('progressbar').waitFor({ state: 'detached', timeout: 5_000 });
   } finally {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'jupyterlab-widget.png'), fullPage: true }).catch(() => undefined);
+    await page.screenshot({ path: path.join(ARTIFACTS, screenshotName), fullPage: true }).catch(() => undefined);
   }
   assert.deepEqual(consoleErrors.filter((e) => /insights|anywidget|TransportError/i.test(e)), []);
-});
+  await browser.close();
+}
+
+test('the dashboard widget in JupyterLab: heatmap, results in the kernel, progress and cancel', { timeout: 240_000 },
+  () => widgetScenario('jupyterlab', 'lab/tree/', 'jupyterlab-widget.png'));
+
+test('the dashboard widget in Notebook 7: heatmap, results in the kernel, progress and cancel', { timeout: 240_000 },
+  () => widgetScenario('notebook', 'notebooks/', 'notebook7-widget.png'));
