@@ -88,16 +88,16 @@ export async function waitForCards(page, { timeoutMs = 20_000 } = {}) {
   return page.locator(CARD).count();
 }
 
-/** Wait until `count` panels of `kind` are done. */
-export async function waitForPanels(page, { kind, count, timeoutMs = 30_000 }) {
-  const done = page.locator(`${PANEL}[data-kind="${kind}"][data-state="done"]`);
-  await h.waitUntil(async () => (await done.count()) >= count,
-    { timeoutMs, what: `${count} finished ${kind} panels` });
+/** Wait until `count` panels of `kind` are in `state` ("done", or "partial" while streaming). */
+export async function waitForPanels(page, { kind, count, state = 'done', timeoutMs = 30_000 }) {
+  const panels = page.locator(`${PANEL}[data-kind="${kind}"][data-state="${state}"]`);
+  await h.waitUntil(async () => (await panels.count()) >= count,
+    { timeoutMs, what: `${count} ${kind} panels in state ${state}` });
 }
 
-/** Every finished panel of `kind` draws something: a canvas with more than one colour, or coloured tokens. */
-export async function assertPainted(page, kind) {
-  const colours = await page.locator(`${PANEL}[data-kind="${kind}"][data-state="done"] canvas`).evaluateAll(
+/** Every panel of `kind` in `state` draws its heatmap: a canvas of more than one colour. */
+export async function assertPainted(page, kind, state = 'done') {
+  const colours = await page.locator(`${PANEL}[data-kind="${kind}"][data-state="${state}"] canvas`).evaluateAll(
     (canvases) => canvases.map((c) => {
       const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       const seen = new Set();

@@ -76,15 +76,17 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await page.context().close();
   });
 
-  it('cancels a long job, which then stops', async () => {
+  it('streams a long perturbation job\'s partial heatmaps, and cancels it', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'shapes');
-    await ui.chooseMethods(page, ['IntegratedGradients']);
-    await ui.setParam(page, 'n_steps', '2000', 'IntegratedGradients');
+    await ui.chooseMethods(page, ['FeatureAblation']);
     await ui.fetchExamples(page);
     await ui.waitForCards(page);
     const moving = await ui.waitForProgressMoving(page);
-    await h.screenshot(page, '06-shapes-running');
+    assert.ok(moving.length >= 2);
+    await ui.waitForPanels(page, { kind: 'image', count: 1, state: 'partial' });
+    await ui.assertPainted(page, 'image', 'partial');
+    await h.screenshot(page, '06-shapes-streaming');
     const cancelledAt = Date.now();
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
@@ -92,11 +94,27 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     const stopSeconds = (Date.now() - cancelledAt) / 1000;
     await h.screenshot(page, '07-shapes-cancelled');
     assert.ok(stopSeconds < 2, `the job took ${stopSeconds} s to stop after Cancel`);
-    const valueAfterCancel = await ui.progressValue(page);
+    const streamed = await ui.partialSeen(page);
     await h.delay(1000);
     assert.equal(await page.locator('[data-testid="attribution"][data-state="done"]').count(), 0);
-    assert.equal(await ui.progressValue(page), valueAfterCancel, 'progress moved after Cancel');
-    assert.ok(moving.length >= 2);
+    assert.equal(await page.getByRole('progressbar').count(), 0, 'a progress bar came back after Cancel');
+    assert.ok(streamed >= 1);
+    await page.context().close();
+  });
+
+  it('cancels a long gradient job', async () => {
+    const page = await ui.open(browser, examples);
+    await ui.chooseWorkspace(page, 'shapes');
+    await ui.chooseMethods(page, ['IntegratedGradients']);
+    await ui.setParam(page, 'n_steps', '2000', 'IntegratedGradients');
+    await ui.fetchExamples(page);
+    await ui.waitForCards(page);
+    await ui.waitForProgressMoving(page);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
+    await ui.waitForIdle(page);
+    await h.delay(500);
+    assert.equal(await page.locator('[data-testid="attribution"]').count(), 0);
     await page.context().close();
   });
 
