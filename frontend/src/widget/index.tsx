@@ -19,7 +19,27 @@ export function widgetCss(css: string): string {
 `;
 }
 
+const HOST = 'data-insights-widget';
+let shortcutGuard = false;
+
+/**
+ * The app's Ctrl/Cmd+Enter shortcut (Fetch) listens on the window; in a notebook the same keys
+ * run a cell. Such a key press from outside every dashboard stops at the document (after the
+ * notebook's own handlers, which listen there), so running a cell does not also fetch.
+ */
+function guardShortcut(): void {
+  if (shortcutGuard) return;
+  shortcutGuard = true;
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+    const inside = event.composedPath().some((node) => node instanceof Element && node.hasAttribute(HOST));
+    if (!inside) event.stopPropagation();
+  });
+}
+
 function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
+  guardShortcut();
+  el.setAttribute(HOST, '');
   const shadow = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
   style.textContent = widgetCss(appCss);

@@ -2,7 +2,7 @@
 // loopback port with a token, open examples/widget.ipynb (a copy) in Debian's Chromium, run the cells up to
 // the one ending in `.render()`, press the dashboard's Fetch, and see an image heatmap painted in
 // the cell's output; ask the kernel for `widget.results`; run a long job, see its progress bar move
-// and cancel it. Screenshots: artifacts/jupyterlab-widget.png, artifacts/notebook7-widget.png.
+// and cancel it; Ctrl+Enter fetches only from inside the widget. Screenshots: artifacts/jupyterlab-widget.png, artifacts/notebook7-widget.png.
 // Run: node --test tests/e2e/jupyterlab/widget.test.mjs (needs tests/e2e's node_modules and
 // the widget bundle, built by `npm --prefix frontend run build`).
 import assert from 'node:assert/strict';
@@ -162,6 +162,16 @@ async function widgetScenario(app, pagePath, screenshotName) {
     await output.getByRole('button', { name: 'Cancel', exact: true }).click();
     await output.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
     assert.ok(Date.now() - cancelledAt < 3000, `Cancel took ${Date.now() - cancelledAt} ms`);
+    await output.getByRole('progressbar').waitFor({ state: 'detached', timeout: 5_000 });
+
+    // Ctrl+Enter (the notebook's "run cell", the dashboard's Fetch) fetches only from inside the dashboard
+    const ctrlEnter = { key: 'Enter', ctrlKey: true, bubbles: true, composed: true };
+    await page.evaluate((init) => document.body.dispatchEvent(new KeyboardEvent('keydown', init)), ctrlEnter);
+    await delay(1000);
+    assert.equal(await output.getByRole('progressbar').count(), 0, 'Ctrl+Enter outside the widget started a run');
+    await fetchButton.dispatchEvent('keydown', ctrlEnter);
+    await output.getByRole('progressbar').first().waitFor({ timeout: 10_000 });
+    await output.getByRole('button', { name: 'Cancel', exact: true }).click();
     await output.getByRole('progressbar').waitFor({ state: 'detached', timeout: 5_000 });
   } finally {
     mkdirSync(ARTIFACTS, { recursive: true });
