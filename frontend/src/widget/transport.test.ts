@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { reassemble, toBase64, WidgetTransport, type WidgetModel } from './transport';
+import { detachImages, reassemble, toBase64, WidgetTransport, type WidgetModel } from './transport';
 import { TransportError } from '../transport/types';
 
 type Listener = (content: unknown, buffers: DataView[]) => void;
@@ -8,14 +8,15 @@ type Listener = (content: unknown, buffers: DataView[]) => void;
 function fakeModel() {
   const listeners: Listener[] = [];
   const sent: Array<Record<string, unknown>> = [];
+  const sentBuffers: unknown[][] = [];
   const model: WidgetModel = {
     get: () => 760,
-    send: (content) => { sent.push(content as Record<string, unknown>); },
+    send: (content, _callbacks, buffers) => { sent.push(content as Record<string, unknown>); sentBuffers.push(buffers ?? []); },
     on: (_event, cb) => { listeners.push(cb); },
     off: (_event, cb) => { listeners.splice(listeners.indexOf(cb), 1); },
   };
   const reply = (content: unknown, buffers: DataView[] = []) => listeners.forEach((l) => l(content, buffers));
-  return { model, sent, reply, listeners };
+  return { model, sent, sentBuffers, reply, listeners };
 }
 
 const view = (bytes: number[]) => new DataView(new Uint8Array(bytes).buffer);
@@ -30,6 +31,18 @@ describe('widget transport', () => {
     expect(Array.from(decoded)).toEqual([1.5, -2]);
     expect(out.n).toEqual([1, { k: 'x' }]);
     expect(toBase64(new Uint8Array(100_000).fill(65)).length).toBe(133_336);
+  });
+
+  it('sends an uploaded image as a buffer, not base64 JSON', () => {
+    const buffers: Uint8Array[] = [];
+    const body = { inputs: { photo: { image: `data:image/png;base64,${btoa('\x89PNG')}` }, text: { text: 'hi' } } };
+    expect(detachImages(body, buffers)).toEqual({ inputs: { photo: { image: { $buffer: 0 } }, text: { text: 'hi' } } });
+    expect(Array.from(buffers[0])).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(detachImages({ image: 'not base64!' }, [])).toEqual({ image: 'not base64!' });
+    const { model, sent, sentBuffers } = fakeModel();
+    void new WidgetTransport(model).request('POST', '/w/main/examples/upload', body);
+    expect((sent[0].body as any).inputs.photo.image).toEqual({ $buffer: 0 });
+    expect(sentBuffers[0]).toHaveLength(1);
   });
 
   it('answers requests by id and turns error statuses into TransportErrors', async () => {

@@ -5,8 +5,9 @@
  * Out: {kind: 'request', id, method, path, body} | {kind: 'run', id, body: RunRequest} |
  *      {kind: 'cancel', id, body: CancelRequest}
  * In:  {kind: 'response', id, status, body} | {kind: 'event', event, body}
- * Binary data arrives in the message's buffers: a body value {"$buffer": i} stands for buffer i
- * (an array payload's float32 `data`, an image payload's `png`).
+ * Binary data travels in the message's buffers: a body value {"$buffer": i} stands for buffer i
+ * (from the kernel: an array payload's float32 `data`, an image payload's `png`; to the kernel:
+ * an uploaded `image`).
  */
 import type { ErrorDetail, JobAccepted, RunRequest } from '../contract';
 import { JobRouter } from '../transport/job-router';
@@ -57,6 +58,29 @@ export function reassemble(value: unknown, buffers: DataView[]): unknown {
   return out;
 }
 
+/** A request body with each uploaded `image` (base64, or a data: URL) moved into `buffers`. */
+export function detachImages(value: unknown, buffers: Uint8Array[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => detachImages(item, buffers));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (key === 'image' && typeof item === 'string') {
+      let binary: string;
+      try {
+        binary = atob(item.slice(item.indexOf(',') + 1));
+      } catch {
+        out[key] = item; // not base64: the kernel says what is wrong with it
+        continue;
+      }
+      buffers.push(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+      out[key] = { [BUFFER]: buffers.length - 1 };
+    } else {
+      out[key] = detachImages(item, buffers);
+    }
+  }
+  return out;
+}
+
 function errorOf(body: unknown, status: number): ErrorDetail {
   const error = (body as { error?: ErrorDetail } | null)?.error;
   return error ?? { code: 'protocol', message: `the kernel answered with status ${status}`, field: null };
@@ -94,7 +118,7 @@ export class WidgetTransport implements Transport {
     }
   }
 
-  private call(kind: string, fields: Record<string, unknown>): Promise<unknown> {
+  private call(kind: string, fields: Record<string, unknown>, buffers: Uint8Array[] = []): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransportError({ code: 'closed', message: 'the widget is closed', field: null }));
     const id = `${this.prefix}-${++this.next}`;
     return new Promise((resolve, reject) => {
@@ -106,12 +130,14 @@ export class WidgetTransport implements Transport {
         resolve: (body) => { clearTimeout(timer); resolve(body); },
         reject: (error) => { clearTimeout(timer); reject(error); },
       });
-      this.model.send({ kind, id, ...fields });
+      this.model.send({ kind, id, ...fields }, undefined, buffers);
     });
   }
 
   request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    return this.call('request', { method, path: `/api${path}`, body: body ?? null }) as Promise<T>;
+    const buffers: Uint8Array[] = [];
+    const sent = detachImages(body ?? null, buffers);
+    return this.call('request', { method, path: `/api${path}`, body: sent }, buffers) as Promise<T>;
   }
 
   async run(req: RunRequest, handlers: JobHandlers): Promise<JobAccepted> {
