@@ -33,10 +33,12 @@ function recorder() {
   });
 }
 
-/** A page (fresh unless given) on the server's URL with its token, once the app says it is ready. */
+/** A page (fresh unless given) on the server's URL with its token, once the app says it is ready;
+ * `page.runsSent` counts the Socket.IO "run" events it sends. */
 export async function open(browser, server, { viewport, page = undefined } = {}) {
   page ??= await h.openPage(browser, viewport);
   await page.addInitScript(recorder);
+  countRunRequests(page);
   await page.goto(server.url);
   page.setDefaultTimeout(10_000);
   await page.locator('[data-ready="true"]').first().waitFor({ timeout: 15_000 });
@@ -149,13 +151,12 @@ export async function progressValue(page) {
   return (await bar.count()) ? bar.first().getAttribute('aria-valuenow') : null;
 }
 
-/** Count the Socket.IO "run" events the page sends; returns a function reading the count. */
-export function countRunRequests(page) {
-  let runs = 0;
+/** Count the Socket.IO "run" events the page sends (from before it loads). */
+function countRunRequests(page) {
+  page.runsSent = 0;
   page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => {
-    if (typeof payload === 'string' && /^42\d*\["run"/.test(payload)) runs += 1;
+    if (typeof payload === 'string' && /^42\d*\["run"/.test(payload)) page.runsSent += 1;
   }));
-  return () => runs;
 }
 
 /** Wait until no job runs: the progress bar is gone. */

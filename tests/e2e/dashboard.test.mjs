@@ -44,15 +44,17 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await h.screenshot(page, '02-digits-ig-occlusion');
     await page.setViewportSize({ width: 420, height: 800 });
     await h.screenshot(page, '03-digits-narrow');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `at 420 px the page scrolls sideways by ${overflow} px`);
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
 
-  it('colours the tokens of a text model', async () => {
+  it('colours the tokens of a text model (fetched with Ctrl+Enter)', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'sentiment');
     await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
-    await ui.fetchExamples(page);
+    await page.keyboard.press('Control+Enter');
     const cards = await ui.waitForCards(page);
     await ui.waitForPanels(page, { kind: 'text', count: cards * 2 });
     await ui.assertColoured(page, 'text');
@@ -62,7 +64,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await page.context().close();
   });
 
-  it('draws attribution bands on time series', async () => {
+  it('draws attribution bands on time series, and keeps the settings in the URL', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'signals');
     await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
@@ -73,6 +75,11 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.assertProgressSeen(page);
     await h.screenshot(page, '05-signals-ig-occlusion');
     assert.deepEqual(page.problems, []);
+    await page.reload();
+    await page.locator('[data-ready="true"]').first().waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Workspace', exact: true }).inputValue(), 'signals');
+    const methods = page.getByRole('group', { name: 'Methods', exact: true });
+    assert.ok(await methods.getByRole('checkbox', { name: 'Occlusion', exact: true }).isChecked());
     await page.context().close();
   });
 
@@ -120,7 +127,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
 
   it('shows the server\'s message when a model raises, keeps the other model\'s results, and retries', async () => {
     const page = await ui.open(browser, failing);
-    const runsSent = ui.countRunRequests(page);
+    const runsSent = () => page.runsSent;
     await ui.chooseModels(page, ['WorkingNet', 'FailingNet']);
     await ui.chooseMethods(page, ['IntegratedGradients']);
     await ui.fetchExamples(page);
