@@ -2,7 +2,8 @@
 // loopback port with a token, open examples/widget.ipynb (a copy) in Debian's Chromium, run the cells up to
 // the one ending in `.render()`, press the dashboard's Fetch, and see an image heatmap painted in
 // the cell's output; ask the kernel for `widget.results`; run a long job, see its progress bar move
-// and cancel it; Ctrl+Enter fetches only from inside the widget. Screenshots: artifacts/jupyterlab-widget.png, artifacts/notebook7-widget.png.
+// and cancel it; Ctrl+Enter fetches only from inside the widget; upload an image and see it
+// attributed. Screenshots: artifacts/jupyterlab-widget.png, artifacts/notebook7-widget.png.
 // Run: node --test tests/e2e/jupyterlab/widget.test.mjs (needs tests/e2e's node_modules and
 // the widget bundle, built by `npm --prefix frontend run build`).
 import assert from 'node:assert/strict';
@@ -173,6 +174,15 @@ async function widgetScenario(app, pagePath, screenshotName) {
     await output.getByRole('progressbar').first().waitFor({ timeout: 10_000 });
     await output.getByRole('button', { name: 'Cancel', exact: true }).click();
     await output.getByRole('progressbar').waitFor({ state: 'detached', timeout: 5_000 });
+
+    // an image of the user's own (here: a screenshot of the first input picture) is attributed too
+    const picture = await output.locator('[data-testid="example-card"] img').first().screenshot();
+    await output.getByText('Your own input', { exact: true }).click();
+    await output.getByLabel('Image for digit (drop a file here or pick one)')
+      .setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: picture });
+    await output.getByRole('button', { name: 'Attribute my input', exact: true }).click();
+    await output.getByRole('article', { name: 'Your input' })
+      .locator('[data-testid="attribution"][data-state="done"][data-kind="image"] canvas').waitFor({ timeout: 30_000 });
   } finally {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, screenshotName), fullPage: true }).catch(() => undefined);
@@ -181,8 +191,8 @@ async function widgetScenario(app, pagePath, screenshotName) {
   await browser.close();
 }
 
-test('the dashboard widget in JupyterLab: heatmap, results in the kernel, progress and cancel', { timeout: 240_000 },
+test('the dashboard widget in JupyterLab: heatmap, results in the kernel, progress, cancel, upload', { timeout: 240_000 },
   () => widgetScenario('jupyterlab', 'lab/tree/', 'jupyterlab-widget.png'));
 
-test('the dashboard widget in Notebook 7: heatmap, results in the kernel, progress and cancel', { timeout: 240_000 },
+test('the dashboard widget in Notebook 7: heatmap, results in the kernel, progress, cancel, upload', { timeout: 240_000 },
   () => widgetScenario('notebook', 'notebooks/', 'notebook7-widget.png'));
