@@ -18,7 +18,7 @@ class Limits:
     max_text_chars: int = 10_000
     max_request_bytes: int = 16 * 2 ** 20
     max_jobs_per_session: int = 4
-    delta_tolerance: float = 1e-2  # convergence deltas above this get an n_steps suggestion
+    delta_tolerance: float = 1e-2  # relative convergence error (|delta| / max(|total|, 1)) above which n_steps is suggested
 
     def to_json(self) -> Dict[str, Any]:
         return asdict(self)

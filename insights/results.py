@@ -32,11 +32,16 @@ def feature_results(features: Sequence[Any], out: Any, example: Any, row: int,
     return shown
 
 
-def suggest_steps(spec: Any, args: Dict[str, Any], delta: Optional[float], tolerance: float) -> Optional[int]:
-    """An ``n_steps`` expected to bring |delta| under ``tolerance``, taking the error as ~1/n_steps
-    (conservative: Gauss-Legendre converges faster); None when already under it."""
-    if delta is None or abs(delta) <= tolerance or not any(p.name == "n_steps" for p in spec.params):
+def suggest_steps(spec: Any, args: Dict[str, Any], delta: Optional[float], total: float,
+                  tolerance: float) -> Optional[int]:
+    """An ``n_steps`` expected to bring the relative error ``|delta| / max(|total|, 1)`` under
+    ``tolerance`` (``total``: the attributions' sum, about the output's change), taking the error
+    as ~1/n_steps (conservative: Gauss-Legendre converges faster); None when already under it."""
+    if delta is None or not any(p.name == "n_steps" for p in spec.params):
+        return None
+    error = abs(delta) / max(abs(total), 1.0)
+    if error <= tolerance:
         return None
     param = spec.param("n_steps")
     steps = int(args.get("n_steps") or param.default)
-    return int(min(math.ceil(steps * abs(delta) / tolerance), param.maximum or math.inf))
+    return int(min(math.ceil(steps * error / tolerance), param.maximum or math.inf))

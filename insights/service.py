@@ -61,6 +61,7 @@ class Service:
         self.use_label_for_attr = use_label_for_attr
         self.limits = limits or Limits()
         self.cache = cache
+        self.dataset = dataset  # as given: data-set jobs (insights.jobs) read it whole
         self.store = ExampleStore(dataset, self.features, self._predict, self.limits)
         self.jobs = JobRunner(workers)
 
@@ -344,11 +345,11 @@ class Service:
         for row, k in enumerate(ks):
             e = examples[k]
             delta = float(out.delta[row if out.delta.numel() > 1 else 0]) if out.delta is not None else None
+            features = feature_results(self.features, out, e, row, spec.family == "perturbation")
+            total = sum(f["total"] for f in features)
             rows[k] = {"example_id": e.id, "model": index, "method": spec.name, "target": targets[k],
-                       "target_name": self._class_name(targets[k]),
-                       "features": feature_results(self.features, out, e, row, spec.family == "perturbation"),
-                       "delta": delta,
-                       "suggested_n_steps": suggest_steps(spec, req.args, delta, self.limits.delta_tolerance),
+                       "target_name": self._class_name(targets[k]), "features": features, "delta": delta,
+                       "suggested_n_steps": suggest_steps(spec, req.args, delta, total, self.limits.delta_tolerance),
                        "deletion_auc": float(auc[row]) if auc is not None else None,
                        "infidelity": float(infidelity[row]) if infidelity is not None else None, "cached": False}
         return rows

@@ -182,4 +182,14 @@ def test_a_large_convergence_delta_comes_with_a_step_suggestion(client, sio):
     job = start(s, run_request("digits", examples=ids, method="IntegratedGradients",
                                args={"n_steps": 2, "method": "riemann_left"}, use_cache=False))
     for r in c.ResultEvent.model_validate(collect(s, job)[-1][1]).results:
-        assert abs(r.delta) > 0.01 and r.suggested_n_steps > 2
+        total = sum(f.total for f in r.features)
+        assert abs(r.delta) / max(abs(total), 1) > 0.01 and r.suggested_n_steps > 2
+
+
+def test_a_small_relative_delta_needs_no_suggestion(client, sio):
+    ids = page_ids(client, "digits", 2)
+    s = sio()
+    job = start(s, run_request("digits", examples=ids, method="IntegratedGradients", args={"n_steps": 300},
+                               use_cache=False))
+    for r in c.ResultEvent.model_validate(collect(s, job)[-1][1]).results:
+        assert r.suggested_n_steps is None, (r.delta, sum(f.total for f in r.features))
