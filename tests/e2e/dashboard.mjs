@@ -84,6 +84,14 @@ export async function fetchExamples(page) {
   await page.getByRole('button', { name: 'Fetch', exact: true }).click();
 }
 
+/** Type a text of one's own for `feature` and attribute it with the chosen methods. */
+export async function attributeOwnText(page, feature, text) {
+  const box = page.getByLabel(`Text for ${feature}`, { exact: true });
+  if (!(await box.isVisible())) await page.getByText('Your own input', { exact: true }).click();
+  await box.fill(text);
+  await page.getByRole('button', { name: 'Attribute my input', exact: true }).click();
+}
+
 /** Wait for the example cards; resolves with their number. */
 export async function waitForCards(page, { timeoutMs = 20_000 } = {}) {
   await page.locator(CARD).first().waitFor({ timeout: timeoutMs });

@@ -38,6 +38,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     const cards = await ui.waitForCards(page);
     await ui.waitForPanels(page, { kind: 'image', count: cards * 2 });
     await ui.assertPainted(page, 'image');
+    await page.getByText(/≈ [\d,]+ passes/).waitFor(); // the cost estimate, beside Run
     const progress = await ui.assertProgressSeen(page);
     t.diagnostic(`progress values shown: ${progress.map((p) => p.now).join(' ')}; ` +
       `panels seen streaming at once: ${await ui.partialSeen(page)}`);
@@ -50,7 +51,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await page.context().close();
   });
 
-  it('colours the tokens of a text model (fetched with Ctrl+Enter)', async () => {
+  it('colours the tokens of a text model (fetched with Ctrl+Enter), and of a typed text', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'sentiment');
     await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
@@ -60,6 +61,11 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.assertColoured(page, 'text');
     await ui.assertProgressSeen(page);
     await h.screenshot(page, '04-sentiment-ig-occlusion');
+    await ui.attributeOwnText(page, 'review', 'a wonderful film with a truly great cast');
+    const own = page.getByTestId('example-card').filter({ hasText: 'wonderful' });
+    await h.waitUntil(async () => (await own.locator('[data-testid="attribution"][data-state="done"]').count()) === 2,
+      { what: 'both methods on the typed text' });
+    await h.screenshot(page, '05-sentiment-own-text');
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });
@@ -73,7 +79,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.waitForPanels(page, { kind: 'timeseries', count: cards * 2 });
     await ui.assertColoured(page, 'timeseries');
     await ui.assertProgressSeen(page);
-    await h.screenshot(page, '05-signals-ig-occlusion');
+    await h.screenshot(page, '06-signals-ig-occlusion');
     assert.deepEqual(page.problems, []);
     await page.reload();
     await page.locator('[data-ready="true"]').first().waitFor();
@@ -93,13 +99,13 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     assert.ok(moving.length >= 2);
     await ui.waitForPanels(page, { kind: 'image', count: 1, state: 'partial' });
     await ui.assertPainted(page, 'image', 'partial');
-    await h.screenshot(page, '06-shapes-streaming');
+    await h.screenshot(page, '07-shapes-streaming');
     const cancelledAt = Date.now();
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
     await ui.waitForIdle(page);
     const stopSeconds = (Date.now() - cancelledAt) / 1000;
-    await h.screenshot(page, '07-shapes-cancelled');
+    await h.screenshot(page, '08-shapes-cancelled');
     assert.ok(stopSeconds < 2, `the job took ${stopSeconds} s to stop after Cancel`);
     const streamed = await ui.partialSeen(page);
     await h.delay(1000);
@@ -136,7 +142,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await banner.waitFor({ timeout: 20_000 });
     await ui.waitForPanels(page, { kind: 'image', count: cards });
     assert.equal(await page.getByRole('region', { name: 'IntegratedGradients (FailingNet)' }).count(), 0);
-    await h.screenshot(page, '08-failing-model-banner');
+    await h.screenshot(page, '09-failing-model-banner');
     assert.equal(runsSent(), 1);
     await page.getByRole('button', { name: 'Retry', exact: true }).click();
     await h.waitUntil(() => runsSent() === 2, { what: 'Retry to send the run again' });
@@ -148,7 +154,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.waitForIdle(page, { timeoutMs: 20_000 });
     assert.equal(await page.getByRole('alert').count(), 0);
     await ui.waitForPanels(page, { kind: 'image', count: cards });
-    await h.screenshot(page, '09-working-model-only');
+    await h.screenshot(page, '10-working-model-only');
     await page.context().close();
   });
 });
