@@ -218,7 +218,7 @@ class Service:
 
     def estimate(self, req: c.AttributionRequest) -> Dict[str, Any]:
         spec, _, _, examples = self._plan(req)
-        sizes = [perturbed_units(x, f, spec) for f, x in zip(self.features, examples[0].inputs)]
+        sizes = [perturbed_units(x, f, spec, dict(req.args)) for f, x in zip(self.features, examples[0].inputs)]
         per_example = passes_per_example(spec, dict(req.args), sizes)
         passes = per_example * len(examples) * len(req.models)
         seconds = 0.0

@@ -112,7 +112,7 @@ def cmd_run(a: argparse.Namespace) -> int:
                              layer=a.layer, faithfulness=a.faithfulness, classes=spec["classes"],
                              score_func=lambda logits: logits.softmax(-1), shard_size=a.shard_size, limit=a.limit,
                              dtype=a.dtype, seed=a.seed, executor=a.executor, workers=a.workers,
-                             address=a.address, source=a.model)
+                             address=a.address, meta={"example": a.model})
     except Cancelled:
         print(f"cancelled; run the same command again to resume ({a.store})", file=sys.stderr)
         return 130
@@ -134,7 +134,7 @@ def cmd_status(a: argparse.Namespace) -> int:
         return 2
     table = store.table()
     state = store.status() or {}
-    info = {"store": str(store.path), "method": manifest["spec"]["method"], "source": manifest.get("source"),
+    info = {"store": str(store.path), "method": manifest["spec"]["method"], "example": manifest["meta"].get("example"),
             "done": table.num_rows, "total": manifest["total"],
             "errors": int(table.num_rows - table.column("error").null_count),
             "state": state.get("state"), "examples_per_s": state.get("examples_per_s"), "eta_s": state.get("eta_s")}
@@ -144,7 +144,7 @@ def cmd_status(a: argparse.Namespace) -> int:
         print(json.dumps(info))
     else:
         eta = f", ETA {info['eta_s']:.0f}s" if info["state"] == "running" and info["eta_s"] is not None else ""
-        print(f"{info['method']} on {info['source'] or 'a data set'}: {info['done']}/{info['total']} examples, "
+        print(f"{info['method']} on {info['example'] or 'a data set'}: {info['done']}/{info['total']} examples, "
               f"{info['errors']} errors, {info['state'] or 'not started'}{eta}")
     return 0
 
@@ -159,7 +159,8 @@ def cmd_summary(a: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    spec = example(manifest["source"]) if manifest.get("source") in EXAMPLES else None
+    name = manifest["meta"].get("example")
+    spec = example(name) if name in EXAMPLES else None
     if a.sanity and spec is None:
         print("error: --sanity needs a job run on an example model", file=sys.stderr)
         return 2

@@ -113,10 +113,10 @@ class Tracker:
 
 
 def manifest(spec: JobSpec, model: nn.Module, features: Sequence[Any], classes: Optional[Sequence[str]],
-             total: int, source: Optional[str]) -> Dict[str, Any]:
+             total: int, meta: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     return {"version": 1, "spec": spec.to_json(), "weights": weights_hash(model),
             "model": type(model).__name__, "features": [{"name": f.name, "kind": f.kind} for f in features],
-            "classes": list(classes) if classes is not None else None, "total": total, "source": source}
+            "classes": list(classes) if classes is not None else None, "total": total, "meta": dict(meta or {})}
 
 
 def run_job(model: nn.Module, features: Sequence[Any], dataset: Any, store: Union[str, Path], *, method: str,
@@ -126,10 +126,11 @@ def run_job(model: nn.Module, features: Sequence[Any], dataset: Any, store: Unio
             classes: Optional[Sequence[str]] = None, score_func: Optional[Callable[[Tensor], Tensor]] = None,
             shard_size: int = 64, limit: Optional[int] = None, dtype: str = "float32", seed: int = 0,
             executor: Any = "local", workers: int = 1, address: Optional[str] = None,
-            num_cpus: Optional[int] = None, source: Optional[str] = None) -> JobReport:
+            num_cpus: Optional[int] = None, meta: Optional[Dict[str, Any]] = None) -> JobReport:
     """Attribute every example of ``dataset`` (an iterable of Batch, or a callable returning
     one) and write the results to ``store``; resumes the job already there. Returns when done,
-    or raises :class:`~attr_engine.Cancelled` after writing what was finished."""
+    or raises :class:`~attr_engine.Cancelled` after writing what was finished. ``meta`` (JSON)
+    is kept in the manifest: where the job came from (an example's name, a workspace)."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
     features = list(features)
@@ -142,7 +143,7 @@ def run_job(model: nn.Module, features: Sequence[Any], dataset: Any, store: Unio
     model = model.eval()
     total = count_examples(dataset, spec.limit)
     out = Store(store)
-    out.open(manifest(spec, model, features, classes, total, source))
+    out.open(manifest(spec, model, features, classes, total, meta))
     done_shards = out.done_shards()
     already = sum(min(spec.shard_size, total - s * spec.shard_size) for s in done_shards)
     mean_features = [i for i, f in enumerate(features)

@@ -189,7 +189,7 @@ def summarize(store: Store, *, other: Optional[Store] = None, classes: Optional[
         "method": manifest["spec"]["method"], "spec": manifest["spec"], "total": manifest["total"],
         "done": table.num_rows, "errors": int(table.num_rows - table.column("error").null_count),
         "status": store.status(),
-        "class_maps": {key: [{"class": c, "name": name(c), "count": v["count"], "mean": pack(v["mean"]),
+        "class_maps": {key: [{"class_index": c, "name": name(c), "count": v["count"], "mean": pack(v["mean"]),
                               "mean_abs": pack(v["mean_abs"])} for c, v in class_maps(store, key).items()]
                        for key in image_keys},
         "top_tokens": {},
@@ -199,10 +199,21 @@ def summarize(store: Store, *, other: Optional[Store] = None, classes: Optional[
     for key in text_keys:
         feature = text_features.get(key)
         names = (lambda t, f=feature: " ".join(f.tokens(torch.tensor([t]))) or str(t)) if feature else None
-        out["top_tokens"][key] = [{"class": c, "name": name(c), **v} for c, v in top_tokens(
+        out["top_tokens"][key] = [{"class_index": c, "name": name(c), **v} for c, v in top_tokens(
             store, key, top, pad_id=getattr(feature, "pad_token_id", None), names=names).items()]
     if other is not None:
         out["agreement"] = agreement(store, other)
     if sample and model is not None and features is not None and dataset is not None:
         out["sanity"] = sanity_check(store, model, features, dataset, sample)
-    return out
+    return _finite(out)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities (a constant map has no rank correlation) become None: valid JSON."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

@@ -35,7 +35,7 @@ class ErrorResponse(BaseModel):
 # --- description of the app -------------------------------------------------------------------
 class ParamInfo(BaseModel):
     name: str
-    type: Literal["int", "float", "bool", "choice", "str"]
+    type: Literal["int", "float", "bool", "choice", "str", "ints"]
     default: Any = None
     minimum: Optional[float] = None
     maximum: Optional[float] = None
@@ -315,6 +315,148 @@ class JobState(BaseModel):
     error: Optional[ErrorDetail] = None
 
 
+# --- data-set jobs (insights.jobs): a whole data set attributed into a resumable store ---------
+class DatasetJobRequest(Request):
+    """Attribute every example of the workspace's data set into the store ``name`` (started
+    again with the same name and request, a job resumes where it stopped)."""
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    model: int = Field(0, ge=0)
+    method: str
+    args: Dict[str, ArgValue] = {}
+    layer: Optional[str] = None
+    neuron: Optional[List[int]] = None
+    target: Optional[Target] = None
+    baselines: Dict[str, str] = {}
+    faithfulness: bool = Field(False, description="also score each example by its deletion AUC")
+    limit: Optional[int] = Field(None, ge=1, description="only the first `limit` examples")
+    shard_size: int = Field(64, ge=1, le=4096)
+    dtype: Literal["float32", "float16"] = "float32"
+    executor: Literal["local", "ray"] = "local"
+    workers: int = Field(1, ge=1, le=256, description="local threads, or CPUs of a local Ray")
+
+
+class RunDatasetRequest(Request):
+    """The socket ``run_dataset`` event."""
+    workspace: str
+    request: DatasetJobRequest
+
+
+class DatasetJobAccepted(BaseModel):
+    job_id: str
+    name: str
+
+
+class DatasetStatus(BaseModel):
+    """A store: its job, how far it got (``state`` from the job's last word: running, done,
+    cancelled, error, or stopped when its process went away), and the dashboard job, if any."""
+    name: str
+    method: str
+    model: int
+    done: int
+    total: int
+    errors: int
+    state: Optional[str] = None
+    examples_per_s: Optional[float] = None
+    eta_s: Optional[float] = None
+    job_id: Optional[str] = None
+
+
+class DatasetList(BaseModel):
+    datasets: List[DatasetStatus]
+
+
+class DatasetResultEvent(BaseModel):
+    """Server -> client ``dataset_result``: the job finished."""
+    job_id: str
+    name: str
+    state: Literal["done"]
+    done: int
+    total: int
+    errors: int
+    seconds: float
+    examples_per_s: float
+
+
+class Histogram(BaseModel):
+    edges: List[float]
+    counts: List[int]
+
+
+class Distribution(BaseModel):
+    count: int
+    mean: Optional[float] = None
+    quantiles: Dict[str, float]
+    histogram: Histogram
+
+
+class ClassMap(BaseModel):
+    """Mean signed and mean absolute map over the examples attributed to one class."""
+    class_index: int
+    name: str
+    count: int
+    mean: ArrayPayload
+    mean_abs: ArrayPayload
+
+
+class TokenScore(BaseModel):
+    token: int
+    name: str
+    mean: float
+    count: int
+
+
+class ClassTokens(BaseModel):
+    class_index: int
+    name: str
+    top: List[TokenScore]
+    bottom: List[TokenScore]
+
+
+class Agreement(Distribution):
+    """Spearman rank correlation between two jobs' maps, per example: ``[index, rho]``."""
+    key: str
+    methods: List[str]
+    per_example: List[List[Optional[float]]]
+
+
+class WorstExample(BaseModel):
+    """``index`` is the example's place in the data set: PageRequest(page=index, page_size=1)
+    on the unfiltered data set shows it; ``example_id`` is its id there."""
+    index: int
+    example_id: str
+    label: Optional[int] = None
+    target: int
+    deletion_auc: float
+
+
+class Faithfulness(Distribution):
+    worst: List[WorstExample]
+
+
+class SanityCheck(BaseModel):
+    """Model randomisation: row i has layers[: i + 1] re-initialised, output side first."""
+    sample: int
+    layers: List[str]
+    mean: List[Optional[float]]
+    per_example: List[List[Optional[float]]]
+
+
+class DatasetSummary(BaseModel):
+    method: str
+    spec: Dict[str, Any]
+    total: int
+    done: int
+    errors: int
+    status: Optional[Dict[str, Any]] = None
+    class_maps: Dict[str, List[ClassMap]]
+    top_tokens: Dict[str, List[ClassTokens]]
+    faithfulness: Optional[Faithfulness] = None
+    agreement: Optional[Agreement] = None
+    sanity: Optional[SanityCheck] = None
+
+
 CONTRACT = [ErrorResponse, AppInfo, PageRequest, PageResponse, UploadRequest, ExampleView,
             AttributionRequest, Estimate, JobAccepted, RunRequest, CancelRequest, Workspaces, JobState, ProgressEvent,
             PartialEvent, ResultEvent, CancelledEvent, ErrorEvent]
+CONTRACT += [DatasetJobRequest, RunDatasetRequest, DatasetJobAccepted, DatasetStatus, DatasetList,
+             DatasetResultEvent, DatasetSummary]

@@ -29,7 +29,7 @@ def create_app(services: Union[Mapping[str, Any], "Workspaces"], *, token: Optio
     ``limits`` (an :class:`insights.Limits`) caps request sizes; by default the first ready
     workspace's limits, else the defaults."""
     from ..limits import Limits
-    from . import errors, pages, routes, security, sockets  # noqa: F401  (sockets registers handlers)
+    from . import datasets, errors, pages, routes, security, sockets  # noqa: F401  (sockets registers handlers)
 
     workspaces = services if isinstance(services, Workspaces) else Workspaces(services)
     if limits is None:
@@ -47,6 +47,7 @@ def create_app(services: Union[Mapping[str, Any], "Workspaces"], *, token: Optio
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(routes.bp)
+    app.register_blueprint(datasets.bp)
     socketio.init_app(
         app, async_mode="threading", max_http_buffer_size=limits.max_request_bytes,
         cors_allowed_origins=lambda origin, environ=None: security.origin_allowed(

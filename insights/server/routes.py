@@ -22,12 +22,21 @@ ENDPOINTS = {
     "POST /api/w/<ws>/jobs": "start an attribution job without a socket (AttributionRequest)",
     "GET /api/w/<ws>/jobs/<job_id>": "a job's status, progress, result or error",
     "POST /api/w/<ws>/jobs/<job_id>/cancel": "cancel a job",
+    "POST /api/w/<ws>/datasets": "start or resume a data-set job (DatasetJobRequest -> DatasetJobAccepted)",
+    "GET /api/w/<ws>/datasets": "the workspace's data-set job stores (DatasetList)",
+    "GET /api/w/<ws>/datasets/<name>": "a data-set job's progress (DatasetStatus)",
+    "GET /api/w/<ws>/datasets/<name>/summary": "class maps, top tokens, faithfulness; ?compare=<name> method "
+                                               "agreement, ?sanity=N model randomisation (DatasetSummary)",
 }
 EVENTS = {
     "client -> server": {"run": "RunRequest; acknowledged with JobAccepted or ErrorResponse",
-                         "cancel": "CancelRequest; acknowledged with JobState or ErrorResponse"},
+                         "cancel": "CancelRequest; acknowledged with JobState or ErrorResponse",
+                         "run_dataset": "RunDatasetRequest; acknowledged with DatasetJobAccepted or ErrorResponse"},
     "server -> client": {"progress": "ProgressEvent", "partial": "PartialEvent", "result": "ResultEvent",
-                         "cancelled": "CancelledEvent", "error": "ErrorEvent"},
+                         "cancelled": "CancelledEvent", "error": "ErrorEvent",
+                         "dataset_progress": "ProgressEvent (done/total: examples)",
+                         "dataset_result": "DatasetResultEvent", "dataset_cancelled": "CancelledEvent",
+                         "dataset_error": "ErrorEvent"},
 }
 
 HTTP_SESSION = "http"  # jobs started over plain HTTP, fetched by id

@@ -1,0 +1,139 @@
+"""Data-set jobs in the dashboard: one workspace's jobs on its worker pool, stores under a root.
+
+The server's routes and socket handlers call :class:`DatasetJobs`; a job runs on the
+workspace's :class:`~.pool.JobRunner` (the backend's worker pool) inside the job's engine
+monitor, so progress and cancel are the same as for any dashboard job. Its events are the
+pool's, renamed ``dataset_progress``, ``dataset_result``, ``dataset_cancelled`` and
+``dataset_error``; the ETA in progress events is the job's own (examples per second of this
+run), right also for a resumed job.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ..errors import InsightsError, not_found
+from .pool import Emit
+from .runner import run_job
+from .spec import make_spec
+from .store import Store
+from .summaries import summarize
+
+MAX_SANITY_SAMPLE = 16
+
+
+def _field(exc: Exception, args: Dict[str, Any]) -> str:
+    """The request field a validation message names (``args.n_steps`` for a method argument)."""
+    match = re.search(r"`(\w+)`", str(exc))
+    name = match.group(1) if match else None
+    if name is None:
+        return "args"
+    return f"args.{name}" if name in args else name
+
+
+class DatasetJobs:
+    def __init__(self, service: Any, root: Path) -> None:
+        self.service = service
+        self.root = Path(root)
+        self._jobs: Dict[str, str] = {}  # store name -> its latest dashboard job
+        self._lock = threading.Lock()
+
+    def _target(self, req: Any) -> Any:
+        if req.target is None:
+            return "label" if self.service.use_label_for_attr else "predicted"
+        if req.target.kind == "class":
+            if req.target.class_name is None:
+                raise InsightsError("a class target needs class_name", field="target.class_name")
+            return req.target.class_name
+        return req.target.kind
+
+    def store(self, name: str) -> Store:
+        store = Store(self.root / name)
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name) or not store.exists():
+            raise not_found(f"no data-set job {name!r}", "name")
+        return store
+
+    def start(self, session: str, req: Any, emit: Emit) -> Dict[str, Any]:
+        service = self.service
+        if req.model >= len(service.models):
+            raise InsightsError(f"model index {req.model} out of range (0..{len(service.models) - 1})", field="model")
+        module = service.models[req.model].module
+        options = dict(method=req.method, args=dict(req.args), target=self._target(req), baselines=dict(req.baselines),
+                       layer=req.layer, neuron=req.neuron, faithfulness=req.faithfulness, shard_size=req.shard_size,
+                       limit=req.limit, dtype=req.dtype)
+        try:
+            make_spec(features=service.features, classes=service.classes, model=module, **options)
+        except (ValueError, TypeError) as exc:
+            raise InsightsError(str(exc), field=_field(exc, req.args)) from None
+        with self._lock:
+            if self._running(req.name):
+                raise InsightsError(f"data-set job {req.name!r} is already running", code=409, kind="conflict",
+                                    field="name")
+            path = self.root / req.name
+
+            def work(job: Any) -> Dict[str, Any]:
+                report = run_job(module, service.features, service.dataset, path, classes=service.classes,
+                                 score_func=service.score_func, executor=req.executor, workers=req.workers,
+                                 meta={"model": req.model}, **options)
+                out = report.to_json()
+                out.pop("store")
+                return {"name": req.name, **out}
+
+            def send(event: str, payload: Dict[str, Any]) -> None:
+                if event == "progress":
+                    status = Store(path).status() if path.is_dir() else None
+                    if status and status.get("state") == "running":
+                        payload = {**payload, "eta_s": status.get("eta_s")}
+                emit(f"dataset_{event}", payload)
+
+            job = service.jobs.submit(session, work, send)
+            self._jobs[req.name] = job.id
+        return {"job_id": job.id, "name": req.name}
+
+    def _running(self, name: str) -> bool:
+        job_id = self._jobs.get(name)
+        if job_id is None:
+            return False
+        try:
+            return self.service.jobs.get(job_id).status in ("queued", "running")
+        except InsightsError:  # the pool forgot it: long finished
+            return False
+
+    def status(self, name: str) -> Dict[str, Any]:
+        store = self.store(name)
+        manifest = store.manifest()
+        table = store.table()
+        state = store.status() or {}
+        current = state.get("state")
+        if current == "running" and not self._running(name) and time.time() - state.get("updated", 0) > 60:
+            current = "stopped"  # its process went away; starting it again resumes it
+        return {"name": name, "method": manifest["spec"]["method"], "model": manifest["meta"].get("model", 0),
+                "done": table.num_rows,
+                "total": manifest["total"], "errors": int(table.num_rows - table.column("error").null_count),
+                "state": current, "examples_per_s": state.get("examples_per_s"), "eta_s": state.get("eta_s"),
+                "job_id": self._jobs.get(name)}
+
+    def list(self) -> Dict[str, List[Dict[str, Any]]]:
+        names = sorted(p.name for p in self.root.iterdir() if (p / "manifest.json").is_file()) \
+            if self.root.is_dir() else []
+        return {"datasets": [self.status(n) for n in names]}
+
+    def summary(self, name: str, compare: Optional[str] = None, top: int = 10, worst: int = 10,
+                sanity: int = 0) -> Dict[str, Any]:
+        store = self.store(name)
+        other = self.store(compare) if compare else None
+        if not 0 <= sanity <= MAX_SANITY_SAMPLE:
+            raise InsightsError(f"sanity must be between 0 and {MAX_SANITY_SAMPLE}", field="sanity")
+        service = self.service
+        entry = service.models[store.manifest()["meta"].get("model", 0)]
+        try:
+            with entry.lock:  # the check re-initialises a copy, but attributes the shared model too
+                return summarize(store, other=other, classes=service.classes, top=top, worst=worst,
+                                 model=entry.module, features=service.features, dataset=service.dataset,
+                                 sample=sanity)
+        except ValueError as exc:
+            raise InsightsError(str(exc), field="compare") from None
