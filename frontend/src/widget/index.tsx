@@ -45,7 +45,9 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
   style.textContent = widgetCss(appCss);
   const container = document.createElement('div');
   container.className = 'insights-widget';
-  container.style.setProperty('--insights-height', `${Number(model.get('height')) || 760}px`);
+  const resize = () => container.style.setProperty('--insights-height', `${Number(model.get('height')) || 760}px`);
+  resize();
+  model.on('change:height', resize);
   shadow.replaceChildren(style, container);
   const transport = new WidgetTransport(model);
   const root = createRoot(container);
@@ -55,6 +57,7 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
     </StrictMode>,
   );
   return () => {
+    model.off('change:height', resize);
     root.unmount();
     transport.close();
     shadow.replaceChildren();

@@ -18,7 +18,9 @@ export interface WidgetModel {
   get(name: string): unknown;
   send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
   on(event: 'msg:custom', callback: (content: unknown, buffers: DataView[]) => void): void;
+  on(event: `change:${string}`, callback: () => void): void;
   off(event: 'msg:custom', callback: (content: unknown, buffers: DataView[]) => void): void;
+  off(event: `change:${string}`, callback: () => void): void;
 }
 
 interface Response { kind: 'response'; id: string; status: number; body: unknown }

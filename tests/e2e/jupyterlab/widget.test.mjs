@@ -44,6 +44,11 @@ function freePort() {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function waitFor(check, what, timeoutMs = 10_000) {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await delay(50)) if (await check()) return;
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** JupyterLab or Notebook 7 (`app`: the Python module) in its own process group and its own
  *  config/data/runtime directories. */
 async function startJupyter(app, home) {
@@ -139,13 +144,16 @@ async function widgetScenario(app, pagePath, screenshotName) {
     // the kernel holds the same results as tensors
     const printed = await page.evaluate(async () => {
       const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-      const future = kernel.requestExecute({ code: 'r = widget.results\nprint(len(r), r[0].method, tuple(r.tensor().shape))' });
+      const code = 'r = widget.results\nprint(len(r), r[0].method, tuple(r.tensor().shape))\nwidget.height = 640';
+      const future = kernel.requestExecute({ code });
       let text = '';
       future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') text += msg.content.text; };
       await future.done;
       return text;
     });
     assert.match(printed, /^\d+ IntegratedGradients \(\d+, 16, 16\)/);
+    const box = output.locator('.insights-widget');
+    await waitFor(async () => Math.round((await box.boundingBox())?.height ?? 0) === 640, 'widget.height = 640 to apply');
 
     // a long run streams progress to the widget's bar, and Cancel stops it in the kernel
     const form = output.getByRole('group', { name: 'IntegratedGradients', exact: true });
