@@ -35,7 +35,8 @@ class InsightsWidget(anywidget.AnyWidget):
     """``AttributionVisualizer.render()``'s widget: the dashboard in a notebook output.
 
     ``results`` holds the last finished run's attributions as tensors
-    (:class:`~insights.widget.results.Attributions`).
+    (:class:`~insights.widget.results.Attributions`); ``height`` is the dashboard's height in
+    pixels (it scrolls inside); closing the widget cancels its jobs.
     """
 
     _esm = traitlets.Unicode().tag(sync=True)
