@@ -8,14 +8,16 @@ import pytest
 
 nbclient = pytest.importorskip("nbclient")
 nbformat = pytest.importorskip("nbformat")
+KernelManager = pytest.importorskip("jupyter_client").KernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_example_notebook_runs(tmp_path):
     notebook = nbformat.read(ROOT / "examples" / "widget.ipynb", as_version=4)
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT)}})
+    # IPC sockets: no TCP ports for the kernel to race other processes for
+    kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
+    client = nbclient.NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(ROOT)}})
     client.execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
