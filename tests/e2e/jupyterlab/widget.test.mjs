@@ -62,6 +62,7 @@ async function startJupyter(app, home) {
     : ['--JupyterNotebookApp.expose_app_in_browser=True'];
   const child = spawn(PYTHON, ['-m', app, '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
     `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${home}`, '--ServerApp.terminals_enabled=False',
+    '--ServerApp.port_retries=0', '--KernelManager.transport=ipc', // no other port than the one chosen
     ...appOptions, ...(process.getuid?.() === 0 ? ['--allow-root'] : [])], {
     cwd: home,
     env: { ...process.env, JUPYTER_CONFIG_DIR: dirs.config, JUPYTER_DATA_DIR: dirs.data,
