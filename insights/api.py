@@ -114,8 +114,9 @@ class AttributionVisualizer:
                     finished.set()
 
             job = self.service.start_job(f"python-{uuid.uuid4().hex[:12]}", request, emit)["job_id"]
-        except InsightsError as exc:
-            raise ValueError(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+        except InsightsError as exc:  # the request refused (4xx), or the model failed on the data set
+            message = f"{exc.field}: {exc.message}" if exc.field else exc.message
+            raise (ValueError if exc.code < 500 else RuntimeError)(message) from None
         try:
             if not finished.wait(timeout):
                 self.service.cancel(job)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from .conftest import image_visualizer
+from .conftest import image_visualizer, tabular_visualizer
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +40,14 @@ def test_bad_arguments_raise_value_errors_naming_them(vis):
         vis.attribute("Saliency", 0)
     with pytest.raises(ValueError, match="baselines"):
         vis.attribute("IntegratedGradients", 1, baselines={"pixels": "nothing"})
+
+
+def test_a_run_past_its_timeout_is_cancelled_and_a_failing_model_raises():
+    vis = tabular_visualizer()  # a model taking 20 ms per call, and one that fails under attribution
+    try:
+        with pytest.raises(TimeoutError, match="cancelled"):
+            vis.attribute("ShapleyValueSampling", 4, args={"perturbations_per_eval": 1}, timeout=0.3)
+        with pytest.raises(RuntimeError, match="boom"):
+            vis.attribute("Saliency", 2, models=[1])
+    finally:
+        vis.service.shutdown()
