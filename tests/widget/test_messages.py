@@ -150,3 +150,30 @@ def test_pack_and_unpack_are_inverse():
     packed = pack(body, buffers)
     assert buffers == [PNG, arr.tobytes()] and packed["text"] == body["text"]
     assert unpack(packed, buffers) == body
+
+
+def test_series_values_and_attributions_travel_as_float32_buffers():
+    from torch import nn
+
+    from insights import AttributionVisualizer, Batch, TimeseriesFeature
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv1d(2, 3, 5, padding=2), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 16, 3))
+    x, y = torch.randn(4, 2, 16), torch.tensor([0, 1, 2, 0])
+    vis = AttributionVisualizer(model, ["a", "b", "c"], TimeseriesFeature("signal", channel_labels=["p", "q"]),
+                                [Batch(x, y)], cache=False)
+    drive = Driver(vis.render())
+    try:
+        page, buffers = drive.request("POST", "/api/w/main/examples/page", {"page_size": 1})
+        values = page["body"]["examples"][0]["features"][0]["payload"]["values"]
+        assert values["shape"] == [2, 16]
+        assert floats(buffers[values["data"]["$buffer"]]) == pytest.approx(x[0].flatten().tolist())
+        job = drive.run(examples=[page["body"]["examples"][0]["id"]], method="Saliency")[0]["body"]["job_id"]
+        result, buffers = drive.inbox.event("result", job)
+        payload = result["body"]["results"][0]["features"][0]["payload"]
+        heat = floats(buffers[payload["attribution"]["data"]["$buffer"]])
+        assert len(heat) == 32 and torch.equal(drive.widget.results.tensor("signal")[0].flatten(), torch.tensor(heat))
+        assert drive.widget.results[0].figure().data  # bands under each channel's line
+    finally:
+        drive.widget.close()
+        vis.service.shutdown()
