@@ -51,3 +51,21 @@ def test_a_run_past_its_timeout_is_cancelled_and_a_failing_model_raises():
             vis.attribute("Saliency", 2, models=[1])
     finally:
         vis.service.shutdown()
+
+
+def test_text_and_layer_results_become_tensors_and_figures():
+    from insights.serialization import encode_array
+    from insights.widget.results import results_from_json
+
+    row = {"example_id": "e", "model": 0, "method": "LayerIntegratedGradients", "target": 1, "target_name": "pos",
+           "delta": 0.01, "cached": False,
+           "features": [{"name": "review", "kind": "text", "total": 0.5,
+                         "payload": {"kind": "text", "tokens": ["a", "good", "a"], "scores": [0.1, 0.5, -0.1]}},
+                        {"name": "conv", "kind": "layer", "total": 6.0,
+                         "payload": {"kind": "layer", "attribution": encode_array(torch.ones(2, 3, 1))}}]}
+    result = results_from_json([row])[0]
+    assert result.attributions["review"].tolist() == pytest.approx([0.1, 0.5, -0.1])
+    assert result.attributions["conv"].shape == (2, 3, 1)
+    bars = result.figure("review")
+    assert sorted(bars.data[0].y) == ["0: a", "1: good", "2: a"]  # repeated tokens stay apart
+    assert result.figure("conv").data[0].type == "heatmap"
