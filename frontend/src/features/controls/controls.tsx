@@ -23,6 +23,11 @@ interface Props {
 
 const FAMILIES = ['gradient', 'perturbation', 'layer', 'neuron'];
 
+/** A stable element id for a labelled field. */
+function fieldId(label: string): string {
+  return `field-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
 function toggle<T>(list: T[], item: T, on: boolean): T[] {
   return on ? (list.includes(item) ? list : [...list, item]) : list.filter((x) => x !== item);
 }
@@ -37,13 +42,13 @@ function ClassPicker({ label, classes, chosen, onChange }: {
   label: string; classes: string[]; chosen: string[]; onChange(v: string[]): void;
 }) {
   return (
-    <label className="field">
-      <span>{label}</span>
-      <select multiple size={Math.min(4, classes.length)} value={chosen}
+    <div className="field">
+      <label htmlFor={fieldId(label)}>{label}</label>
+      <select id={fieldId(label)} multiple size={Math.min(4, classes.length)} value={chosen}
         onChange={(e) => onChange(Array.from(e.target.selectedOptions, (o) => o.value))}>
         {classes.map((c) => <option key={c} value={c}>{c}</option>)}
       </select>
-    </label>
+    </div>
   );
 }
 
@@ -60,12 +65,12 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
   const maxPage = info ? Math.min(info.limits.max_page_size ?? 64, info.limits.max_examples_per_job ?? 32) : 32;
   return (
     <form className="controls" onSubmit={(e) => { e.preventDefault(); onFetch(); }} aria-label="Attribution settings">
-      <label className="field">
-        <span>Workspace</span>
-        <select value={settings.workspace} onChange={(e) => update({ workspace: e.target.value })}>
+      <div className="field">
+        <label htmlFor={fieldId('Workspace')}>Workspace</label>
+        <select id={fieldId('Workspace')} value={settings.workspace} onChange={(e) => update({ workspace: e.target.value })}>
           {workspaces.map((w) => <option key={w} value={w}>{w}</option>)}
         </select>
-      </label>
+      </div>
 
       {info && info.models.length > 1 && (
         <fieldset>
@@ -110,24 +115,24 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
       {info && (
         <fieldset>
           <legend>Target</legend>
-          <label className="field">
-            <span>Explain</span>
-            <select value={settings.target} onChange={(e) => update({ target: e.target.value as TargetKind })}>
+          <div className="field">
+            <label htmlFor={fieldId('Explain')}>Explain</label>
+            <select id={fieldId('Explain')} value={settings.target} onChange={(e) => update({ target: e.target.value as TargetKind })}>
               <option value="default">default ({info.default_target === 'label' ? 'true label' : 'predicted class'})</option>
               <option value="predicted">predicted class</option>
               <option value="label">true label</option>
               <option value="class">a chosen class</option>
             </select>
-          </label>
+          </div>
           {settings.target === 'class' && (
-            <label className="field">
-              <span>Class</span>
-              <select value={settings.targetClass} aria-invalid={errors.target ? true : undefined}
+            <div className="field">
+              <label htmlFor={fieldId('Class')}>Class</label>
+              <select id={fieldId('Class')} value={settings.targetClass} aria-invalid={errors.target ? true : undefined}
                 onChange={(e) => update({ targetClass: e.target.value })}>
                 <option value="">choose…</option>
                 {info.classes.map((c) => <option key={c} value={c}>{c}</option>)}
               </select>
-            </label>
+            </div>
           )}
         </fieldset>
       )}
@@ -136,13 +141,13 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
         <fieldset>
           <legend>Baselines</legend>
           {info.features.map((f) => (
-            <label key={f.name} className="field">
-              <span>Baseline for {f.name}</span>
-              <select value={settings.baselines[f.name] ?? f.baselines[0] ?? ''}
+            <div key={f.name} className="field">
+              <label htmlFor={fieldId(`Baseline for ${f.name}`)}>Baseline for {f.name}</label>
+              <select id={fieldId(`Baseline for ${f.name}`)} value={settings.baselines[f.name] ?? f.baselines[0] ?? ''}
                 onChange={(e) => update({ baselines: { ...settings.baselines, [f.name]: e.target.value } })}>
                 {f.baselines.map((b) => <option key={b} value={b}>{b}</option>)}
               </select>
-            </label>
+            </div>
           ))}
         </fieldset>
       )}
@@ -150,18 +155,19 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
       {info && (needsLayer || needsNeuron) && (
         <fieldset>
           <legend>Layer</legend>
-          <label className="field">
-            <span>Layer</span>
-            <select value={settings.layer || defaultLayer(model)} onChange={(e) => update({ layer: e.target.value })}>
+          <div className="field">
+            <label htmlFor={fieldId('Layer')}>Layer</label>
+            <select id={fieldId('Layer')} value={settings.layer || defaultLayer(model)} onChange={(e) => update({ layer: e.target.value })}>
               {(model?.layers ?? []).map((l) => <option key={l} value={l}>{l}</option>)}
             </select>
-          </label>
+          </div>
           {needsNeuron && (
-            <label className="field">
-              <span>Neuron</span>
-              <input type="text" value={settings.neuron} aria-invalid={errors.neuron ? true : undefined}
-                onChange={(e) => update({ neuron: e.target.value })} placeholder="e.g. 3 or 0,2,2" />
-            </label>
+            <div className="field">
+              <label htmlFor={fieldId('Neuron')}>Neuron</label>
+              <input id={fieldId('Neuron')} type="text" value={settings.neuron} aria-invalid={errors.neuron ? true : undefined}
+                onChange={(e) => update({ neuron: e.target.value })} placeholder="e.g. 3 or 0,2,2" aria-describedby="neuron-help" />
+              <span id="neuron-help" className="param-help">one index per dimension of the layer's output (without the batch)</span>
+            </div>
           )}
           {errors.neuron && <p className="param-error">{errors.neuron}</p>}
         </fieldset>
@@ -170,23 +176,23 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
       {info && (
         <fieldset>
           <legend>Examples</legend>
-          <label className="field">
-            <span>Show</span>
-            <select value={settings.prediction} onChange={(e) => update({ prediction: e.target.value as PredictionFilter })}>
+          <div className="field">
+            <label htmlFor={fieldId('Show')}>Show</label>
+            <select id={fieldId('Show')} value={settings.prediction} onChange={(e) => update({ prediction: e.target.value as PredictionFilter })}>
               <option value="all">all examples</option>
               <option value="correct">correctly predicted</option>
               <option value="incorrect">incorrectly predicted</option>
             </select>
-          </label>
+          </div>
           <ClassPicker label="True classes" classes={info.classes} chosen={settings.trueClasses}
             onChange={(v) => update({ trueClasses: v })} />
           <ClassPicker label="Predicted classes" classes={info.classes} chosen={settings.predictedClasses}
             onChange={(v) => update({ predictedClasses: v })} />
-          <label className="field">
-            <span>Number of examples</span>
-            <input type="number" min={1} max={maxPage} value={settings.pageSize}
+          <div className="field">
+            <label htmlFor={fieldId('Number of examples')}>Number of examples</label>
+            <input id={fieldId('Number of examples')} type="number" min={1} max={maxPage} value={settings.pageSize}
               onChange={(e) => update({ pageSize: Math.min(Math.max(1, Number(e.target.value) || 1), maxPage) })} />
-          </label>
+          </div>
           <label className="check">
             <input type="checkbox" checked={settings.faithfulness} onChange={(e) => update({ faithfulness: e.target.checked })} />
             faithfulness score (deletion AUC)

@@ -60,9 +60,9 @@ export function UploadPanel({ features, busy, onUpload }: Props) {
         }
         const series = f.kind === 'timeseries';
         return (
-          <label key={f.name} className="field">
-            <span>{series ? `Series for ${f.name} (one channel per line)` : `Text for ${f.name}`}</span>
-            <textarea rows={series ? 4 : 3} value={texts[f.name] ?? ''} onChange={(e) => {
+          <div key={f.name} className="field">
+            <label htmlFor={id}>{series ? `Series for ${f.name} (one channel per line)` : `Text for ${f.name}`}</label>
+            <textarea id={id} rows={series ? 4 : 3} value={texts[f.name] ?? ''} onChange={(e) => {
               const text = e.target.value;
               setTexts((t) => ({ ...t, [f.name]: text }));
               if (series) {
@@ -70,7 +70,7 @@ export function UploadPanel({ features, busy, onUpload }: Props) {
                 set(f.name, rows ? { series: rows } : null);
               } else set(f.name, text.trim() ? { text } : null);
             }} />
-          </label>
+          </div>
         );
       })}
       <button type="button" disabled={!ready || busy} onClick={() => onUpload(values)}>Attribute my input</button>

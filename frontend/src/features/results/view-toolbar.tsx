@@ -11,33 +11,38 @@ const MODE_NAMES: Record<ImageMode, string> = {
 export function ViewToolbar({ view, onChange }: { view: ViewSettings; onChange(v: ViewSettings): void }) {
   return (
     <div className="toolbar" role="group" aria-label="Drawing options">
-      <label>Sign{' '}
-        <select value={view.sign} onChange={(e) => {
+      <span className="tool">
+        <label htmlFor="view-sign">Sign</label>
+        <select id="view-sign" value={view.sign} onChange={(e) => {
           const sign = e.target.value as Sign;
           const cmap = view.cmap === defaultColormap(view.sign) ? defaultColormap(sign) : view.cmap;
           onChange({ ...view, sign, cmap });
         }}>
           {SIGNS.map((s) => <option key={s} value={s}>{s.replace('_', ' ')}</option>)}
         </select>
-      </label>
-      <label>Display{' '}
-        <select value={view.mode} onChange={(e) => onChange({ ...view, mode: e.target.value as ImageMode })}>
+      </span>
+      <span className="tool">
+        <label htmlFor="view-display">Display</label>
+        <select id="view-display" value={view.mode} onChange={(e) => onChange({ ...view, mode: e.target.value as ImageMode })}>
           {IMAGE_MODES.map((m) => <option key={m} value={m}>{MODE_NAMES[m]}</option>)}
         </select>
-      </label>
-      <label>Colormap{' '}
-        <select value={view.cmap} onChange={(e) => onChange({ ...view, cmap: e.target.value })}>
+      </span>
+      <span className="tool">
+        <label htmlFor="view-colormap">Colormap</label>
+        <select id="view-colormap" value={view.cmap} onChange={(e) => onChange({ ...view, cmap: e.target.value })}>
           {COLORMAPS.map((c) => <option key={c} value={c}>{c}</option>)}
         </select>
-      </label>
-      <label>Alpha{' '}
-        <input type="range" min={0} max={1} step={0.05} value={view.alpha}
+      </span>
+      <span className="tool">
+        <label htmlFor="view-alpha">Alpha</label>
+        <input id="view-alpha" type="range" min={0} max={1} step={0.05} value={view.alpha}
           onChange={(e) => onChange({ ...view, alpha: Number(e.target.value) })} />
-      </label>
-      <label>Outlier %{' '}
-        <input type="number" min={0} max={50} step={0.5} value={view.outlierPerc} style={{ width: '4.5em' }}
+      </span>
+      <span className="tool">
+        <label htmlFor="view-outlier">Outlier %</label>
+        <input id="view-outlier" type="number" min={0} max={50} step={0.5} value={view.outlierPerc} style={{ width: '4.5em' }}
           onChange={(e) => onChange({ ...view, outlierPerc: Math.min(Math.max(Number(e.target.value) || 0, 0), 50) })} />
-      </label>
+      </span>
     </div>
   );
 }
