@@ -2,6 +2,31 @@
 
 export interface Contract {}
 /**
+ * Spearman rank correlation between two jobs' maps, per example: ``[index, rho]``.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Agreement".
+ */
+export interface Agreement {
+  count: number;
+  histogram: Histogram;
+  key: string;
+  mean?: number | null;
+  methods: string[];
+  per_example: (number | null)[][];
+  quantiles: {
+    [k: string]: number;
+  };
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Histogram".
+ */
+export interface Histogram {
+  counts: number[];
+  edges: number[];
+}
+/**
  * This interface was referenced by `Contract`'s JSON-Schema
  * via the `definition` "AppInfo".
  */
@@ -56,7 +81,7 @@ export interface ParamInfo {
   name: string;
   nullable?: boolean;
   stage?: 'init' | 'attribute';
-  type: 'int' | 'float' | 'bool' | 'choice' | 'str';
+  type: 'int' | 'float' | 'bool' | 'choice' | 'str' | 'ints';
 }
 /**
  * This interface was referenced by `Contract`'s JSON-Schema
@@ -121,6 +146,12 @@ export interface Target {
  * via the `definition` "AttributionResult".
  */
 export interface AttributionResult {
+  /**
+   * the attr_engine arguments the method ran with (defaults resolved, e.g. Occlusion's window), for a script to repeat it
+   */
+  arguments?: {
+    [k: string]: unknown;
+  };
   cached: boolean;
   /**
    * target score's area under the deletion curve (20 steps); lower is more faithful
@@ -218,6 +249,19 @@ export interface CancelledEvent {
   job_id: string;
 }
 /**
+ * Mean signed and mean absolute map over the examples attributed to one class.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ClassMap".
+ */
+export interface ClassMap {
+  class_index: number;
+  count: number;
+  mean: ArrayPayload;
+  mean_abs: ArrayPayload;
+  name: string;
+}
+/**
  * This interface was referenced by `Contract`'s JSON-Schema
  * via the `definition` "ClassScore".
  */
@@ -225,6 +269,176 @@ export interface ClassScore {
   index: number;
   name: string;
   score: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "ClassTokens".
+ */
+export interface ClassTokens {
+  bottom: TokenScore[];
+  class_index: number;
+  name: string;
+  top: TokenScore[];
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "TokenScore".
+ */
+export interface TokenScore {
+  count: number;
+  mean: number;
+  name: string;
+  token: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "DatasetJobAccepted".
+ */
+export interface DatasetJobAccepted {
+  job_id: string;
+  name: string;
+}
+/**
+ * Attribute every example of the workspace's data set into the store ``name`` (started
+ * again with the same name and request, a job resumes where it stopped).
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "DatasetJobRequest".
+ */
+export interface DatasetJobRequest {
+  args?: {
+    [k: string]: boolean | number | string | number[] | null;
+  };
+  baselines?: {
+    [k: string]: string;
+  };
+  dtype?: 'float32' | 'float16';
+  executor?: 'local' | 'ray';
+  /**
+   * also score each example by its deletion AUC
+   */
+  faithfulness?: boolean;
+  layer?: string | null;
+  /**
+   * only the first `limit` examples
+   */
+  limit?: number | null;
+  method: string;
+  model?: number;
+  name: string;
+  neuron?: number[] | null;
+  shard_size?: number;
+  target?: Target | null;
+  /**
+   * local threads, or CPUs of a local Ray
+   */
+  workers?: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "DatasetList".
+ */
+export interface DatasetList {
+  datasets: DatasetStatus[];
+}
+/**
+ * A store: its job, how far it got (``state`` from the job's last word: running, done,
+ * cancelled, error, or stopped when its process went away), and the dashboard job, if any.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "DatasetStatus".
+ */
+export interface DatasetStatus {
+  done: number;
+  errors: number;
+  eta_s?: number | null;
+  examples_per_s?: number | null;
+  job_id?: string | null;
+  method: string;
+  model: number;
+  name: string;
+  state?: string | null;
+  total: number;
+}
+/**
+ * Server -> client ``dataset_result``: the job finished.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "DatasetResultEvent".
+ */
+export interface DatasetResultEvent {
+  done: number;
+  errors: number;
+  examples_per_s: number;
+  job_id: string;
+  name: string;
+  seconds: number;
+  state: 'done';
+  total: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "DatasetSummary".
+ */
+export interface DatasetSummary {
+  agreement?: Agreement | null;
+  class_maps: {
+    [k: string]: ClassMap[];
+  };
+  done: number;
+  errors: number;
+  faithfulness?: Faithfulness | null;
+  method: string;
+  sanity?: SanityCheck | null;
+  spec: {
+    [k: string]: unknown;
+  };
+  status?: {
+    [k: string]: unknown;
+  } | null;
+  top_tokens: {
+    [k: string]: ClassTokens[];
+  };
+  total: number;
+}
+/**
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "Faithfulness".
+ */
+export interface Faithfulness {
+  count: number;
+  histogram: Histogram;
+  mean?: number | null;
+  quantiles: {
+    [k: string]: number;
+  };
+  worst: WorstExample[];
+}
+/**
+ * ``index`` is the example's place in the data set: PageRequest(page=index, page_size=1)
+ * on the unfiltered data set shows it; ``example_id`` is its id there.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "WorstExample".
+ */
+export interface WorstExample {
+  deletion_auc: number;
+  example_id: string;
+  index: number;
+  label?: number | null;
+  target: number;
+}
+/**
+ * Model randomisation: row i has layers[: i + 1] re-initialised, output side first.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "SanityCheck".
+ */
+export interface SanityCheck {
+  layers: string[];
+  mean: (number | null)[];
+  per_example: (number | null)[][];
+  sample: number;
 }
 /**
  * This interface was referenced by `Contract`'s JSON-Schema
@@ -395,6 +609,16 @@ export interface ResultEvent {
   job_id: string;
   results: AttributionResult[];
   seconds: number;
+}
+/**
+ * The socket ``run_dataset`` event.
+ *
+ * This interface was referenced by `Contract`'s JSON-Schema
+ * via the `definition` "RunDatasetRequest".
+ */
+export interface RunDatasetRequest {
+  request: DatasetJobRequest;
+  workspace: string;
 }
 /**
  * The socket ``run`` event: an attribution request for one workspace.

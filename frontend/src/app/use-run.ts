@@ -29,8 +29,8 @@ export function useRun() {
     setResults((prev) => {
       const next = new Map(prev);
       for (const r of list) {
-        // a streamed, unfinished map is marked `partial` by the server (not part of the contract)
-        const isPartial = partial && (r as { partial?: boolean }).partial === true;
+        // a streamed, unfinished map is marked `partial`; a model's final results are not
+        const isPartial = partial && r.partial === true;
         const key = resultKey(r.example_id, r.model, r.method);
         if (isPartial && next.get(key)?.partial === false) continue;
         next.set(key, { result: r, partial: isPartial });

@@ -195,7 +195,7 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
           </div>
           <label className="check">
             <input type="checkbox" checked={settings.faithfulness} onChange={(e) => update({ faithfulness: e.target.checked })} />
-            faithfulness score (deletion AUC)
+            faithfulness scores (deletion AUC, infidelity)
           </label>
         </fieldset>
       )}

@@ -114,6 +114,9 @@ export function AttributionPanel({ example, result, partial, method, modelName, 
           {result.deletion_auc !== null && result.deletion_auc !== undefined && (
             <span title="area under the deletion curve; lower is more faithful">deletion AUC {fmt(result.deletion_auc)}</span>
           )}
+          {result.infidelity !== null && result.infidelity !== undefined && (
+            <span title="normalised infidelity under small noise; lower is more faithful">infidelity {fmt(result.infidelity)}</span>
+          )}
           <span className="actions">
             {kind === 'image' && (
               <button type="button" onClick={() => canvas.current && download(`${base}.png`, canvas.current.toDataURL('image/png'))}>PNG</button>
