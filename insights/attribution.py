@@ -15,7 +15,7 @@ in place of the embedding layer's output while the rest of the model still sees 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -33,6 +33,7 @@ class MethodOutput:
     deletion_auc: Optional[Callable[[], Tensor]] = None  # input methods: faithfulness scores, on demand
     infidelity: Optional[Callable[[], Tensor]] = None
     text_feature: Optional[int] = None  # the text feature whose embedding layer was attributed
+    arguments: Dict[str, Any] = field(default_factory=dict)  # what the method was called with (JSON)
 
 
 def accepts(method: Any, name: str) -> bool:
@@ -139,8 +140,11 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     if not internal and "feature_mask" not in kwargs and accepts(method, "feature_mask") and any(
             f.kind == "text" for f in features):
         kwargs["feature_mask"] = _token_masks(attr_inputs, features)
-    if not internal and "sliding_window_shapes" not in kwargs and accepts(method, "sliding_window_shapes"):
-        kwargs["sliding_window_shapes"] = tuple(_window(x, f) for x, f in zip(attr_inputs, features))
+    if not internal and accepts(method, "sliding_window_shapes"):
+        windows = [occlusion_window(tuple(x.shape[1:]), f, kwargs.get("sliding_window_shapes"), kwargs.get("strides"))
+                   for x, f in zip(attr_inputs, features)]
+        kwargs["sliding_window_shapes"] = tuple(w for w, _ in windows)
+        kwargs["strides"] = tuple(s for _, s in windows)
     want_delta = spec.convergence_delta and accepts(method, "return_convergence_delta")
     if want_delta:
         kwargs["return_convergence_delta"] = True
@@ -154,8 +158,39 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     deletion = None if internal else partial(_deletion_auc, *scores)
     unfaithful = None if internal else partial(_infidelity, *scores)
     shown_as_text = next((i for i, module in text.items() if module is target_layer), None)
+    arguments = script_arguments({**init, **kwargs}, len(attr_inputs))
     return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion, unfaithful,
-                        shown_as_text)
+                        shown_as_text, arguments)
+
+
+PER_CALL = ("target", "baselines", "additional_forward_args", "return_convergence_delta", "feature_mask")
+
+
+def script_arguments(kwargs: Dict[str, Any], n_inputs: int) -> Dict[str, Any]:
+    """The method's arguments as a script would write them (JSON: tuples become lists), without
+    the per-call tensors (target, baselines, ...) and unset ones; a single input's per-input
+    values unwrapped."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, (tuple, list)):
+            items = [plain(v) for v in value]
+            return _SKIP if any(i is _SKIP for i in items) else items
+        return _SKIP  # tensors, callables, None
+
+    out = {}
+    for name, value in kwargs.items():
+        value = plain(value)
+        if name in PER_CALL or value is _SKIP:
+            continue
+        if n_inputs == 1 and isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+            value = value[0]
+        out[name] = value
+    return out
+
+
+_SKIP = object()
 
 
 def _deletion_auc(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...],
@@ -196,25 +231,49 @@ def _infidelity(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attr
                       target=targets, n_perturb_samples=INFIDELITY_SAMPLES, normalize=True).detach().cpu()
 
 
-def perturbed_units(x: Tensor, feature: Any, spec: Any) -> int:
+def perturbed_units(x: Tensor, feature: Any, spec: Any, args: Optional[Dict[str, Any]] = None) -> int:
     """How many features a perturbation method perturbs in one example's input ``x``."""
+    if spec.name == "Occlusion":
+        args = args or {}
+        window, stride = occlusion_window(tuple(x.shape), feature, args.get("sliding_window_shapes"),
+                                          args.get("strides"))
+        return int(torch.Size([(d - w) // s + 1 for d, w, s in zip(x.shape, window, stride)]).numel())
     if feature.kind == "text":
         return int(x.shape[0])
-    if spec.name == "Occlusion":
-        window = _window(x.unsqueeze(0), feature)
-        return int(torch.Size([max(d // w, 1) for d, w in zip(x.shape, window)]).numel())
     return x.numel()
 
 
-def _window(x: Tensor, feature: Any) -> Tuple[int, ...]:
-    """A default occlusion window: whole tokens for text, about an eighth of each other dimension
-    (a channel-wide patch for images and series)."""
-    shape = tuple(x.shape[1:])
-    if feature.kind == "text":
-        return (1,) + shape[1:]
+def occlusion_window(shape: Tuple[int, ...], feature: Any, window: Optional[Sequence[int]] = None,
+                     stride: Optional[Sequence[int]] = None) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+    """Occlusion's window and strides for one example of ``shape``, from sizes given along the
+    axes a user thinks in (an image's height and width, a series' time axis, a text's tokens;
+    channels and embeddings are covered whole). By default the window is about an eighth of
+    each axis (one token for text) and moves by 1."""
     if feature.kind in ("image", "timeseries") and len(shape) >= 2:
-        return (shape[0],) + tuple(max(d // 8, 1) for d in shape[1:])
-    return tuple(1 for _ in shape)
+        lead, axes, trail = shape[:1], shape[1:], ()
+    elif feature.kind == "text":
+        lead, axes, trail = (), shape[:1], shape[1:]
+    else:
+        lead, axes, trail = (), shape, ()
+    names = "its tokens" if feature.kind == "text" else f"{len(axes)} axes of size {list(axes)}"
+
+    def along_axes(given: Optional[Sequence[int]], default: Tuple[int, ...], what: str) -> Tuple[int, ...]:
+        if given is None:
+            return default
+        if len(given) != len(axes):
+            raise InsightsError(f"`{what}` has {len(given)} value(s) but feature {feature.name!r} is occluded "
+                                f"along {names}: give {len(axes)}", field="args")
+        if any(g > d for g, d in zip(given, axes)):
+            raise InsightsError(f"`{what}` {list(given)} exceeds feature {feature.name!r}'s size {list(axes)}",
+                                field="args")
+        return tuple(int(g) for g in given)
+
+    default = tuple(1 for _ in axes) if feature.kind == "text" or not lead else tuple(max(d // 8, 1) for d in axes)
+    chosen = along_axes(window, default, "sliding_window_shapes")
+    moves = along_axes(stride, tuple(1 for _ in axes), "strides")
+    if any(m > w for m, w in zip(moves, chosen)):
+        raise InsightsError(f"`strides` {list(moves)} must not exceed the window {list(chosen)}", field="args")
+    return lead + chosen + trail, lead + moves + trail
 
 
 def _token_masks(inputs: Tuple[Tensor, ...], features: Sequence[Any]) -> Tuple[Tensor, ...]:

@@ -349,6 +349,7 @@ class Service:
             total = sum(f["total"] for f in features)
             rows[k] = {"example_id": e.id, "model": index, "method": spec.name, "target": targets[k],
                        "target_name": self._class_name(targets[k]), "features": features, "delta": delta,
+                       "arguments": out.arguments,
                        "suggested_n_steps": suggest_steps(spec, req.args, delta, total, self.limits.delta_tolerance),
                        "deletion_auc": float(auc[row]) if auc is not None else None,
                        "infidelity": float(infidelity[row]) if infidelity is not None else None, "cached": False}

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, Optional, Tuple
 
 FAMILIES = ("gradient", "perturbation", "layer", "neuron")
-PARAM_TYPES = ("int", "float", "bool", "choice", "str")
+PARAM_TYPES = ("int", "float", "bool", "choice", "str", "ints")  # ints: a list of integers
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class Param:
             if not isinstance(value, str):
                 raise TypeError(f"`{self.name}` must be a string, got {value!r}")
             return value
+        if self.type == "ints":
+            if not isinstance(value, (list, tuple)) or not value:
+                raise TypeError(f"`{self.name}` must be a non-empty list of integers, got {value!r}")
+            return tuple(Param(self.name, "int", minimum=self.minimum, maximum=self.maximum).validate(v)
+                         for v in value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"`{self.name}` must be a number, got {value!r}")
         if self.type == "int":

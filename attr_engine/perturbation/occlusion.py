@@ -20,7 +20,7 @@ from ..core.inputs import (
     validate_baselines,
     validate_target,
 )
-from ..core.registry import register
+from ..core.registry import Param, register
 from ._common import (
     PPE_PARAM,
     blend,
@@ -106,8 +106,17 @@ class _Windows:
         return summed / count
 
 
-@register("perturbation", params=(PPE_PARAM,), baselines="optional",
-          progress=True)
+DASHBOARD_AXES = ("the dashboard reads it along an image's height and width, a series' time axis or "
+                  "a text's tokens (channels and embeddings are covered whole)")
+
+
+@register("perturbation", params=(
+    Param("sliding_window_shapes", "ints", None, minimum=1, nullable=True,
+          help=f"Shape of the occluding window, per input; {DASHBOARD_AXES}; empty: about an eighth "
+               "of each axis, whole tokens."),
+    Param("strides", "ints", None, minimum=1, nullable=True,
+          help=f"How far the window moves at each step; {DASHBOARD_AXES}; empty: 1."),
+    PPE_PARAM), baselines="optional", progress=True)
 class Occlusion(PerturbationAttribution):
     """Slides a window (``sliding_window_shapes``, moved by ``strides``) over each input and
     replaces the covered elements by the baseline; each element's attribution is the mean

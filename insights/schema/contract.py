@@ -275,6 +275,8 @@ class AttributionResult(BaseModel):
                                           "curve (20 steps); lower is more faithful")
     infidelity: Optional[float] = Field(None, description="normalised infidelity under small seeded "
                                         "Gaussian noise (10 samples); lower is more faithful")
+    arguments: Dict[str, Any] = Field({}, description="the attr_engine arguments the method ran with "
+                                      "(defaults resolved, e.g. Occlusion's window), for a script to repeat it")
     cached: bool
     partial: bool = Field(False, description="a map still being computed, streamed while a "
                           "perturbation method runs; the final result replaces it")
