@@ -4,7 +4,7 @@
  */
 import type { MethodInfo, ParamInfo } from '../../contract';
 
-export type ArgValue = boolean | number | string | null;
+export type ArgValue = boolean | number | string | number[] | null;
 /** Raw form values by parameter name: text for numbers and strings, booleans for checkboxes. */
 export type RawArgs = Record<string, string | boolean>;
 
@@ -37,6 +37,15 @@ export function parseParam(param: ParamInfo, raw: string | boolean | undefined):
     return choices.includes(text) ? { value: text } : { error: `${param.name} must be one of ${choices.join(', ')}` };
   }
   if (param.type === 'str') return { value: text };
+  if (param.type === 'ints') {
+    const parts = text.split(/[\s,×x]+/).filter(Boolean).map(Number);
+    const bad = parts.find((n) => !Number.isInteger(n) || (param.minimum != null && n < param.minimum)
+      || (param.maximum != null && n > param.maximum));
+    if (parts.length === 0 || bad !== undefined) {
+      return { error: `${param.name} must be whole numbers${param.minimum != null ? ` ≥ ${param.minimum}` : ''}, e.g. 4, 4` };
+    }
+    return { value: parts };
+  }
   const number = Number(text);
   if (!Number.isFinite(number)) return { error: `${param.name} must be a number` };
   if (param.type === 'int' && !Number.isInteger(number)) return { error: `${param.name} must be a whole number` };

@@ -73,7 +73,9 @@ export function AttributionPanel({ example, result, partial, method, modelName, 
   const label = `${result.method} attribution of example ${example.index ?? example.id} for ${result.target_name}`;
   const copy = async () => {
     if (!method) return;
-    const text = pythonSnippet({ ...snippet, method, target: result.target, exampleId: example.id });
+    // the server's resolved arguments (e.g. Occlusion's full window) over the form's values
+    const args = { ...snippet.args, ...(result.arguments ?? {}) };
+    const text = pythonSnippet({ ...snippet, args, method, target: result.target, exampleId: example.id });
     try {
       await navigator.clipboard.writeText(text);
       setCopied(true);
