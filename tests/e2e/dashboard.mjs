@@ -167,6 +167,11 @@ function countRunRequests(page) {
   }));
 }
 
+/** Whether the page has requested Plotly's bundle (it should load only when a chart needs it). */
+export async function plotlyLoaded(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource').some((e) => /plotly/i.test(e.name)));
+}
+
 /** Wait until no job runs: the progress bar is gone. */
 export async function waitForIdle(page, { timeoutMs = 5_000 } = {}) {
   await page.getByRole('progressbar').waitFor({ state: 'detached', timeout: timeoutMs });

@@ -70,7 +70,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await page.context().close();
   });
 
-  it('draws attribution bands on time series, and keeps the settings in the URL', async () => {
+  it('draws attribution bands on time series, a zoomable Plotly chart on demand, and keeps the settings in the URL', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'signals');
     await ui.chooseMethods(page, ['IntegratedGradients', 'Occlusion']);
@@ -81,6 +81,11 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.assertProgressSeen(page);
     await h.screenshot(page, '06-signals-ig-occlusion');
     assert.deepEqual(page.problems, []);
+    assert.equal(await ui.plotlyLoaded(page), false, 'Plotly was loaded before a chart needed it');
+    await page.getByRole('button', { name: 'Zoomable chart', exact: true }).first().click();
+    await page.locator('.plotly-chart .main-svg').first().waitFor({ timeout: 20_000 });
+    assert.ok(await ui.plotlyLoaded(page));
+    await h.screenshot(page, '07-signals-zoomable-chart');
     await page.reload();
     await page.locator('[data-ready="true"]').first().waitFor();
     assert.equal(await page.getByRole('combobox', { name: 'Workspace', exact: true }).inputValue(), 'signals');
@@ -99,13 +104,13 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     assert.ok(moving.length >= 2);
     await ui.waitForPanels(page, { kind: 'image', count: 1, state: 'partial' });
     await ui.assertPainted(page, 'image', 'partial');
-    await h.screenshot(page, '07-shapes-streaming');
+    await h.screenshot(page, '08-shapes-streaming');
     const cancelledAt = Date.now();
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
     await ui.waitForIdle(page);
     const stopSeconds = (Date.now() - cancelledAt) / 1000;
-    await h.screenshot(page, '08-shapes-cancelled');
+    await h.screenshot(page, '09-shapes-cancelled');
     assert.ok(stopSeconds < 2, `the job took ${stopSeconds} s to stop after Cancel`);
     const streamed = await ui.partialSeen(page);
     await h.delay(1000);
@@ -142,7 +147,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await banner.waitFor({ timeout: 20_000 });
     await ui.waitForPanels(page, { kind: 'image', count: cards });
     assert.equal(await page.getByRole('region', { name: 'IntegratedGradients (FailingNet)' }).count(), 0);
-    await h.screenshot(page, '09-failing-model-banner');
+    await h.screenshot(page, '10-failing-model-banner');
     assert.equal(runsSent(), 1);
     await page.getByRole('button', { name: 'Retry', exact: true }).click();
     await h.waitUntil(() => runsSent() === 2, { what: 'Retry to send the run again' });
@@ -154,7 +159,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.waitForIdle(page, { timeoutMs: 20_000 });
     assert.equal(await page.getByRole('alert').count(), 0);
     await ui.waitForPanels(page, { kind: 'image', count: cards });
-    await h.screenshot(page, '10-working-model-only');
+    await h.screenshot(page, '11-working-model-only');
     await page.context().close();
   });
 });
