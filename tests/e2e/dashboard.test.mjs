@@ -125,8 +125,9 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
     await ui.chooseWorkspace(page, 'shapes');
     await ui.chooseMethods(page, ['IntegratedGradients']);
     await ui.setParam(page, 'n_steps', '2000', 'IntegratedGradients');
+    await ui.setExampleCount(page, 16); // long enough to still run when Cancel is pressed on a fast machine
     await ui.fetchExamples(page);
-    await ui.waitForCards(page);
+    assert.equal(await ui.waitForCards(page), 16);
     await ui.waitForProgressMoving(page);
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 5_000 });
