@@ -10,6 +10,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
   let examples, failing, browser;
 
   before(async () => {
+    h.requireBuiltFrontEnd();
     [examples, failing, browser] = await Promise.all([
       h.startExampleServer(), h.startFailingServer(), h.launchBrowser(),
     ]);
@@ -17,6 +18,7 @@ describe('Insights dashboard in Chromium', { timeout: 170_000 }, () => {
 
   after(async () => {
     await h.stopAll();
+    h.saveLogs({ 'insights-example': examples, 'failing-server': failing });
   });
 
   it('loads with its token, and refuses a page without it', async () => {

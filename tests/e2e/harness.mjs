@@ -3,7 +3,7 @@
 // playwright-core, wait for conditions and save screenshots. Every server and browser started
 // here is registered and stopped by stopAll(), also when a test fails or the process is killed.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,21 @@ export function startExampleServer(models = [], opts = {}) {
 /** The test's own server with a model that raises during attribution (workspace "main"). */
 export function startFailingServer(opts = {}) {
   return startServer([path.join(HERE, 'failing_server.py')], { name: 'failing_server.py', ...opts });
+}
+
+/** Fail early, and say why, when the front end is not built (the server would serve a placeholder). */
+export function requireBuiltFrontEnd() {
+  if (!existsSync(path.join(ROOT, 'insights', 'static', 'index.html'))) {
+    throw new Error('insights/static/index.html is missing: build the front end (pip install -e . or npm --prefix frontend run build)');
+  }
+}
+
+/** Write each started server's output to tests/e2e/artifacts/<name>.log. */
+export function saveLogs(servers) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const [name, server] of Object.entries(servers)) {
+    if (server) writeFileSync(path.join(ARTIFACTS, `${name}.log`), server.log());
+  }
 }
 
 /** Call the server's JSON API with its token; GET without `body`, POST JSON with it. */
