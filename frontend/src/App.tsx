@@ -15,6 +15,7 @@ import { summarize } from './features/progress/job-machine';
 import { ProgressBar } from './features/progress/progress-bar';
 import { ExampleCard, type PanelEntry } from './features/results/example-card';
 import { DEFAULT_VIEW, type ViewSettings } from './features/results/view-settings';
+import { DatasetView } from './features/dataset/dataset-view';
 import { ViewToolbar } from './features/results/view-toolbar';
 import { TransportContext, useTransport } from './transport/context';
 import type { Transport } from './transport/types';
@@ -84,6 +85,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   const [loading, setLoading] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [view, setView] = useState<ViewSettings>(DEFAULT_VIEW);
+  const [tab, setTab] = useState<'examples' | 'dataset'>('examples');
   const { state: runState, results, error: runError, setError: setRunError, run, cancel } = useRun();
   const summary = summarize(runState);
   const update = useCallback((change: Partial<Settings>) => setSettings((s) => ({ ...s, ...change })), []);
@@ -207,6 +209,14 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
           {info && <UploadPanel features={info.features} busy={busy} onUpload={(v) => void upload(v)} />}
         </aside>
         <main className="results" aria-label="Results">
+          {info && (
+            <div className="tabs" role="tablist" aria-label="Views">
+              <button type="button" role="tab" aria-selected={tab === 'examples'} onClick={() => setTab('examples')}>Examples</button>
+              <button type="button" role="tab" aria-selected={tab === 'dataset'} onClick={() => setTab('dataset')}>Dataset</button>
+            </div>
+          )}
+          {info && tab === 'dataset' && <DatasetView info={info} settings={settings} view={view} />}
+          {tab === 'examples' && (<>
           {shownError && (
             <ErrorBanner error={shownError.error} context={shownError.context} onRetry={shownError.retry}
               onDismiss={() => { setFailure(null); setRunError(null); }} />
@@ -250,6 +260,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
               <button type="button" disabled={!page.has_more || busy} onClick={() => void fetchPage(page.page + 1)}>Next page</button>
             </nav>
           )}
+          </>)}
         </main>
       </div>
     </div>
