@@ -11,10 +11,11 @@ upward and raises ``Cancelled`` when the job is cancelled, which closes the gene
 from __future__ import annotations
 
 import copy
+import functools
 import queue
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from attr_engine import ProgressMonitor
 
@@ -75,7 +76,7 @@ class LocalExecutor:
 def _board_class() -> type:
     """The progress board, a Ray actor with no CPU of its own that the tasks report to. Defined
     in a function so that Ray ships the class by value: its process starts without importing
-    torch. One board per driver, shared by its jobs (keyed by job token)."""
+    torch. One board per driver and Ray session, shared by its jobs (keyed by job token)."""
 
     class ProgressBoard:
         def __init__(self) -> None:
@@ -109,6 +110,16 @@ def _ray_shard(workload: Workload, shard: Shard, board: Any, job: str) -> ShardR
         return attribute_shard(workload, shard)
 
 
+@functools.lru_cache(maxsize=1)
+def _remote(session: str) -> Tuple[Any, Any]:
+    """The Ray task and the progress board, made once per Ray session of this driver: new ones
+    per job would be exported and started again, which costs seconds per job. Holding the
+    board's handle here keeps the actor alive between jobs."""
+    import ray
+
+    return ray.remote(num_cpus=1)(_ray_shard), ray.remote(num_cpus=0)(_board_class()).remote()
+
+
 class RayExecutor:
     """Shards as Ray tasks. ``address=None`` starts a local Ray (``num_cpus`` of this machine,
     default all), an address joins that cluster; a Ray already initialised in this process is
@@ -139,10 +150,10 @@ class RayExecutor:
         ray = self._init()
         slots = max(int(ray.cluster_resources().get("CPU", 1)), 1) + 1
         workload_ref = ray.put(workload)  # weights go to the object store once
-        board = ray.remote(num_cpus=0)(_board_class()).options(
-            name="insights-progress-board", get_if_exists=True).remote()
+        context = ray.get_runtime_context()
+        shard_task, board = _remote(f"{context.get_node_id()}/{context.get_job_id()}")
         job = uuid.uuid4().hex
-        task = ray.remote(num_cpus=1, max_retries=self.max_retries)(_ray_shard)
+        task = shard_task.options(max_retries=self.max_retries)
         running: Dict[Any, int] = {}
         try:
             source = iter(shards)

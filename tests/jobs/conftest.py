@@ -17,7 +17,7 @@ def ray_local():
     ray = pytest.importorskip("ray")
     for attempt in range(2):
         try:
-            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
             break
         except Exception:  # on a loaded machine the raylet may time out waiting for its agent: once more
             ray.shutdown()
