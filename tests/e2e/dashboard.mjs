@@ -138,11 +138,11 @@ export async function partialSeen(page) {
   return page.evaluate(() => window.__e2e.partial);
 }
 
-/** The progress values shown so far; asserts a bar was shown and rose above 0. */
+/** The progress values shown so far; asserts a bar was shown (a short job may finish before it
+ * moves: waitForProgressMoving checks the movement on long jobs). */
 export async function assertProgressSeen(page) {
   const seen = await page.evaluate(() => window.__e2e.progress);
   assert.ok(seen.length >= 1, 'no progress bar with aria-valuenow was shown');
-  assert.ok(Math.max(...seen.map((p) => p.now)) > 0, `the progress bar never moved: ${JSON.stringify(seen)}`);
   return seen;
 }
 
