@@ -72,14 +72,34 @@ export class HttpTransport implements Transport {
         for (const event of ['progress', 'partial', 'result', 'cancelled', 'error'] as const) {
           socket.on(event, (body: unknown) => this.router.dispatch(event, body));
         }
+        socket.on('disconnect', (reason) => {
+          if (reason === 'io client disconnect') return;
+          // the server cancels a disconnected client's jobs: they will send nothing more
+          this.router.failAll({ code: 'disconnected', message: `the connection to the server was lost (${reason}); run again when it is back` });
+        });
         return socket;
       });
     }
     return this.socket;
   }
 
-  async run(req: RunRequest, handlers: JobHandlers): Promise<JobAccepted> {
+  /** The socket once connected, or the server's reason for refusing it. */
+  private async connected(): Promise<Socket> {
     const socket = await this.connect();
+    if (socket.connected) return socket;
+    return new Promise((resolve, reject) => {
+      const ok = () => { socket.off('connect_error', fail); resolve(socket); };
+      const fail = (err: Error & { data?: { message?: string } }) => {
+        socket.off('connect', ok);
+        reject(new TransportError({ code: 'connect', message: err.data?.message ?? `cannot connect to the server (${err.message})` }));
+      };
+      socket.once('connect', ok);
+      socket.once('connect_error', fail);
+    });
+  }
+
+  async run(req: RunRequest, handlers: JobHandlers): Promise<JobAccepted> {
+    const socket = await this.connected();
     const ack: unknown = await new Promise((resolve, reject) => {
       socket.timeout(30_000).emit('run', req, (err: Error | null, body: unknown) => {
         if (err) reject(new TransportError({ code: 'timeout', message: 'the server did not acknowledge the job' }));

@@ -30,4 +30,14 @@ describe('job router', () => {
     expect(a.onError).toHaveBeenCalledTimes(1);
     expect(a.onCancelled).not.toHaveBeenCalled();
   });
+
+  it('fails the waiting jobs when the connection is lost', () => {
+    const router = new JobRouter();
+    const a = handlers();
+    router.register('a', a);
+    router.failAll({ code: 'disconnected', message: 'gone' });
+    expect(a.onError).toHaveBeenCalledWith({ job_id: 'a', error: { code: 'disconnected', message: 'gone' } });
+    router.dispatch('result', { job_id: 'a' });
+    expect(a.onResult).not.toHaveBeenCalled();
+  });
 });

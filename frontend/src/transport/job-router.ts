@@ -3,6 +3,7 @@
  * worker starts at once), so events of a job not yet known are held until it is registered.
  * Shared by every transport.
  */
+import type { ErrorDetail } from '../contract';
 import type { JobHandlers } from './types';
 
 type EventName = 'progress' | 'partial' | 'result' | 'cancelled' | 'error';
@@ -23,6 +24,12 @@ export class JobRouter {
   forget(jobId: string): void {
     this.handlers.delete(jobId);
     this.held.delete(jobId);
+  }
+
+  /** End every job still waiting (the connection is gone: no event will come for them). */
+  failAll(error: ErrorDetail): void {
+    for (const jobId of [...this.handlers.keys()]) this.dispatch('error', { job_id: jobId, error });
+    this.held.clear();
   }
 
   /** Deliver one server event; `body.job_id` says whose it is. */
