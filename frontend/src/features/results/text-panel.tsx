@@ -16,6 +16,7 @@ export function TextPanel({ tokens, scores, view }: { tokens: string[]; scores: 
         const strong = Math.abs(view.sign === 'all' ? value : value - 0.5) > 0.35;
         return (
           <span key={i} className="token" tabIndex={0} title={`${token}: ${fmt(scores[i], 4)}`}
+            aria-label={`${token}: ${fmt(scores[i], 4)}`}
             style={{ background: cssColor(value, view.sign, view.cmap), color: strong ? '#fff' : '#111' }}>
             {token}
           </span>
