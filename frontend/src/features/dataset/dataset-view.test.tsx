@@ -1,0 +1,58 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppInfo, DatasetStatus, DatasetSummary } from '../../contract';
+import { DEFAULT_SETTINGS } from '../../app/settings';
+import { TransportContext } from '../../transport/context';
+import type { Transport } from '../../transport/types';
+import { DEFAULT_VIEW } from '../results/view-settings';
+import { DatasetView } from './dataset-view';
+
+const INFO = {
+  models: [{ index: 0, name: 'Text', device: 'cpu', layers: [] }], classes: ['neg', 'pos'],
+  features: [{ name: 'review', kind: 'text', baselines: ['pad'], accepts_upload: true }],
+  methods: [{ name: 'IntegratedGradients', family: 'gradient', baselines: 'optional', stochastic: false, needs_layer: false,
+    needs_neuron: false, convergence_delta: true, progress: true, help: '', params: [] }],
+  limits: {}, default_target: 'label', engine_version: 't', cache: false,
+} satisfies AppInfo;
+
+const SUMMARY: DatasetSummary = {
+  method: 'IntegratedGradients', done: 2, total: 2, errors: 0, spec: {}, class_maps: {},
+  top_tokens: { review: [{ class_index: 1, name: 'pos', top: [{ token: 3, name: 'great', mean: 2.5, count: 4 }], bottom: [] }] },
+  faithfulness: { count: 2, mean: 0.3, quantiles: {}, histogram: { counts: [1, 1], edges: [0, 0.5, 1] },
+    worst: [{ example_id: 'x', index: 7, target: 1, deletion_auc: 0.9 }] },
+};
+
+afterEach(cleanup);
+
+describe('Dataset view', () => {
+  it('starts a job with the chosen method and shows its summary', async () => {
+    const jobs: DatasetStatus[] = [];
+    const posted: unknown[] = [];
+    const transport: Transport = {
+      async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+        if (method === 'POST' && path === '/w/sent/datasets') {
+          posted.push(body);
+          jobs.push({ name: 'IntegratedGradients-0', method: 'IntegratedGradients', model: 0, done: 2, total: 2, errors: 0, state: 'done' });
+          return { job_id: 'j', name: 'IntegratedGradients-0' } as T;
+        }
+        if (path === '/w/sent/datasets') return { datasets: jobs } as T;
+        if (path === '/w/sent/datasets/IntegratedGradients-0/summary') return SUMMARY as T;
+        throw new Error(path);
+      },
+      run: () => Promise.reject(new Error('no run')), cancel() {}, close() {},
+    };
+    render(
+      <TransportContext.Provider value={transport}>
+        <DatasetView info={INFO} settings={{ ...DEFAULT_SETTINGS, workspace: 'sent' }} view={DEFAULT_VIEW} />
+      </TransportContext.Provider>,
+    );
+    expect(await screen.findByText('No data-set jobs in this workspace yet.')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Examples (at most)'), { target: { value: '50' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start data-set job' }));
+    await waitFor(() => expect(screen.getByText(/Tokens that drive each class/)).toBeTruthy());
+    expect(posted[0]).toMatchObject({ name: 'IntegratedGradients-0', method: 'IntegratedGradients', limit: 50, model: 0 });
+    expect(screen.getByText('great (4)')).toBeTruthy();
+    expect(screen.getByText(/example 7 · target pos · AUC 0.9/)).toBeTruthy();
+  });
+});
