@@ -3,7 +3,10 @@
 // labelled by name, "Fetch"/"Cancel"/"Retry" buttons, data-testid="example-card" per example,
 // data-testid="attribution" panels with data-state (partial|done) and data-kind
 // (image|text|timeseries|general), role="progressbar" with aria-valuenow/max, role="alert" for
-// errors, and data-ready="true" once the app has loaded.
+// errors, and data-ready="true" once the app has loaded. As built: the workspace select is found
+// by role (combobox "Workspace"); checkboxes sit in the fieldsets "Methods" and "Models" (the
+// latter only with several models); each method's parameters in a fieldset named after the
+// method; aria-valuenow is a percentage; after Cancel a status says "Cancelled: ...".
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
 
