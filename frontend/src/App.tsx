@@ -70,8 +70,7 @@ function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: strin
       }
     }, 250);
     return () => { live = false; clearTimeout(timer); };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, info, valid, busy]);
+  }, [key, info, valid, busy]); // `key` stands for the settings and examples the estimate depends on
   return state;
 }
 
@@ -105,6 +104,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     setPage(null);
     transport.request<AppInfo>('GET', `/w/${encodeURIComponent(workspace)}/info`).then((i) => {
       setInfo(i);
+      setFailure(null);
       setSettings((s) => {
         const methods = s.methods.filter((m) => i.methods.some((x) => x.name === m));
         return { ...s, methods: methods.length ? methods : [i.methods[0]?.name].filter(Boolean) as string[] };
