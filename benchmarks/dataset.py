@@ -85,7 +85,8 @@ def main() -> None:
     finally:
         ray.shutdown()
         shutil.rmtree(root, ignore_errors=True)
-    print(f"Ray start {ray_start:.1f} s, first job (workers import torch) {warm_up:.1f} s: paid once per Ray session, not per job")
+    print(f"Ray start {ray_start:.1f} s, first job (workers import torch) {warm_up:.1f} s: "
+          "paid once per Ray session, not per job")
     print_table(rows, ["method", "executor", "examples", "seconds", "examples_per_s", "store_mb_per_1000"])
     for row in rows:
         if "ray_overhead" in row:

@@ -14,7 +14,8 @@ from insights.jobs import Store, run_job
 from .conftest import assert_same_store
 from .models import CLASSES, FEATURES, DiesOnce, Slow, Tabular, data
 
-pytestmark = pytest.mark.ray
+# one xdist worker runs them all (with --dist loadgroup), so one Ray starts per test session
+pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray")]
 
 METHODS = {
     "IntegratedGradients": dict(method="IntegratedGradients", args={"n_steps": 8}, faithfulness=True),
