@@ -1,6 +1,8 @@
 """The widget's message protocol: the HTTP + Socket.IO contract carried by Jupyter comm messages.
 
-Front end -> kernel (anywidget ``model.send(content, callbacks, buffers)``)::
+Front end -> kernel (anywidget ``model.send(content, callbacks, buffers)``); a request is
+answered by the HTTP API's own routes (in process, nothing listens), run and cancel as the
+socket's handlers answer them::
 
     {"kind": "request", "id": 7, "method": "GET" | "POST", "path": "/api/w/main/info", "body": {...}}
     {"kind": "run", "id": 8, "body": RunRequest}          # as the socket's ``run`` event
@@ -14,16 +16,16 @@ Kernel -> front end (``send(content, buffers)``)::
 Bodies are the contract's JSON (:mod:`insights.schema.contract`) except for binary data: an
 array payload's ``data`` (little-endian float32) and an image payload's ``png`` travel as raw
 bytes in the message's buffers, their value replaced by ``{"$buffer": i}`` (the index into
-the buffers). The front end reads float32 buffers as ``Float32Array`` views and PNGs as blobs;
-in the other direction any ``{"$buffer": i}`` becomes the base64 string the contract expects
-(an uploaded image). The job's events reach only the widget that started it, the run's
-response always before its first event, and closing the widget cancels its jobs.
+the buffers; the front end puts them back where they were (frontend/src/widget/transport.ts).
+In the other direction any ``{"$buffer": i}`` becomes the base64 string the contract expects
+(an uploaded image). A run's events reach only the widget that started it, its response always
+before its first event, and closing the widget cancels its runs. Jobs started with
+``POST .../jobs`` behave as over HTTP: no events, their state is polled.
 """
 
 from __future__ import annotations
 
 import base64
-import re
 import threading
 import uuid
 from contextlib import nullcontext
@@ -74,35 +76,37 @@ def unpack(value: Any, buffers: List[Any]) -> Any:
 
 
 # --- the bridge: messages in, service calls, messages out ---------------------------------------
+def api_app(services: Dict[str, Any]) -> Any:
+    """The HTTP API's own blueprints on a Flask app of the widget's: requests are answered by
+    the very routes the web server runs (no socket, token or host checks: nothing listens)."""
+    from flask import Flask
+
+    from ..server import Workspaces, datasets, errors, routes
+
+    app = Flask("insights.widget", static_folder=None)
+    app.config.update(JSON_SORT_KEYS=False)
+    app.extensions["insights"] = Workspaces(services)
+    errors.init_app(app)
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(datasets.bp)
+    return app
+
+
 class Bridge:
-    """Answers the front end's messages with ``{workspace: Service}``, as the Flask routes and
-    socket handlers do; ``send`` delivers one message (content, buffers) to the front end."""
+    """Answers the front end's messages with ``{workspace: Service}``: requests through the HTTP
+    routes, run and cancel as the socket handlers do; ``send`` delivers one message (content,
+    buffers) to the front end."""
 
     def __init__(self, services: Dict[str, Any], send: Send, session: Optional[str] = None,
                  on_failure: Optional[Callable[[BaseException], None]] = None) -> None:
         self.services = dict(services)
+        self.app = api_app(self.services)
         self.session = session or f"widget-{uuid.uuid4().hex[:12]}"
         self.last_result: Optional[Dict[str, Any]] = None  # the last ``result`` event's body
         self._send = send
         self._on_failure = on_failure  # told of each unexpected (5xx) failure, e.g. to log it
         self._gate = threading.Lock()  # held while a job starts: its response goes before its events
         self._send_lock = threading.Lock()  # one message at a time
-        self._routes: List[Tuple[str, "re.Pattern[str]", Callable[..., Tuple[Any, int]]]] = [
-            ("GET", re.compile(r"/api/workspaces"), lambda body: ({"workspaces": list(self.services)}, 200)),
-            ("GET", re.compile(r"/api/w/([^/]+)/info"), lambda ws, body: (self.service(ws).info(), 200)),
-            ("POST", re.compile(r"/api/w/([^/]+)/examples/page"),
-             lambda ws, body: (self.service(ws).page(parse(c.PageRequest, body)), 200)),
-            ("POST", re.compile(r"/api/w/([^/]+)/examples/upload"),
-             lambda ws, body: (self.service(ws).upload(parse(c.UploadRequest, body)), 200)),
-            ("POST", re.compile(r"/api/w/([^/]+)/estimate"),
-             lambda ws, body: (self.service(ws).estimate(parse(c.AttributionRequest, body)), 200)),
-            ("POST", re.compile(r"/api/w/([^/]+)/jobs"),
-             lambda ws, body: (self._start(ws, parse(c.AttributionRequest, body)), 202)),
-            ("GET", re.compile(r"/api/w/([^/]+)/jobs/([^/]+)"),
-             lambda ws, job, body: (self.service(ws).job_state(job, self.session), 200)),
-            ("POST", re.compile(r"/api/w/([^/]+)/jobs/([^/]+)/cancel"),
-             lambda ws, job, body: (self.service(ws).cancel(job, self.session), 200)),
-        ]
 
     def service(self, workspace: str) -> Any:
         try:
@@ -115,8 +119,7 @@ class Bridge:
     def handle(self, content: Any, buffers: Optional[List[Any]] = None) -> None:
         """One message from the front end; every message gets one response (same ``id``)."""
         ident = content.get("id") if isinstance(content, dict) else None
-        starts_job = isinstance(content, dict) and (content.get("kind") == "run" or (
-            content.get("kind") == "request" and str(content.get("path", "")).rstrip("/").endswith("/jobs")))
+        starts_job = isinstance(content, dict) and content.get("kind") == "run"
         with self._gate if starts_job else nullcontext():  # the job's events wait for this response
             try:
                 answer, status = self._answer(content, list(buffers or []))
@@ -132,25 +135,29 @@ class Bridge:
         body = unpack(content.get("body"), buffers)
         kind = content.get("kind")
         if kind == "request":
-            return self._route(str(content.get("method", "GET")).upper(), str(content.get("path", "")), body)
+            return self._request(str(content.get("method", "GET")).upper(), str(content.get("path", "")), body)
         if kind == "run":
             run = parse(c.RunRequest, body)
-            return self._start(run.workspace, run.request), 200
+            return self.service(run.workspace).start_job(self.session, run.request, self.emit), 200
         if kind == "cancel":
             req = parse(c.CancelRequest, body)
             return self.service(req.workspace).cancel(req.job_id, self.session), 200
         raise InsightsError(f"unknown message kind {kind!r}; kinds are request, run, cancel", field="kind")
 
-    def _route(self, method: str, path: str, body: Any) -> Tuple[Any, int]:
-        path = path.split("?", 1)[0].rstrip("/")
-        for verb, pattern, handler in self._routes:
-            match = pattern.fullmatch(path)
-            if match and verb == method:
-                return handler(*match.groups(), body if body is not None else {})
-        raise not_found(f"no route {method} {path}", "path")
+    def _request(self, method: str, path: str, body: Any) -> Tuple[Any, int]:
+        """``method path`` (with its query string) answered by the HTTP API's routes, in process."""
+        from werkzeug.test import EnvironBuilder
 
-    def _start(self, workspace: str, request: c.AttributionRequest) -> Dict[str, Any]:
-        return self.service(workspace).start_job(self.session, request, self.emit)
+        if method not in ("GET", "POST"):
+            raise InsightsError(f"method must be GET or POST, not {method!r}", field="method")
+        builder = EnvironBuilder(path=path, method=method, json=body if method == "POST" else None)
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        with self.app.request_context(environ):
+            response = self.app.full_dispatch_request()
+        return response.get_json(), response.status_code
 
     # --- outgoing -------------------------------------------------------------------------------
     def emit(self, event: str, payload: Dict[str, Any]) -> None:

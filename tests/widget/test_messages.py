@@ -91,7 +91,7 @@ def test_closing_the_widget_cancels_its_jobs(tabular_widget):
 def test_errors_answer_with_the_contract_error_body(tabular_widget):
     vis, _, drive = tabular_widget
     missing, _ = drive.request("GET", "/api/w/main/nothing")
-    assert missing["status"] == 404 and missing["body"]["error"]["field"] == "path"
+    assert missing["status"] == 404 and missing["body"]["error"]["code"] == "not_found"
     bad, _ = drive.request("POST", "/api/w/main/examples/page", {"page_size": 0})
     assert bad["status"] == 400 and bad["body"]["error"]["field"] == "page_size"
     assert drive.request("GET", "/api/w/other/info")[0]["status"] == 404
@@ -177,3 +177,21 @@ def test_series_values_and_attributions_travel_as_float32_buffers():
     finally:
         drive.widget.close()
         vis.service.shutdown()
+
+
+def test_every_api_route_of_the_web_server_is_answered_in_the_widget(image_widget, tmp_path):
+    from insights.server import create_app
+
+    _, widget, drive = image_widget
+    web = create_app({"main": widget.bridge.services["main"]}, token="t")
+
+    def api(app):
+        return {(r.rule, m) for r in app.url_map.iter_rules() if r.rule.startswith("/api/w")
+                for m in r.methods - {"HEAD", "OPTIONS"}}
+
+    assert api(web) <= api(widget.bridge.app)
+    # e.g. the data-set view's requests, query strings included
+    widget.bridge.app.config["INSIGHTS_DATASET_ROOT"] = str(tmp_path)
+    assert drive.request("GET", "/api/w/main/datasets")[0]["body"] == {"datasets": []}
+    summary = drive.request("GET", "/api/w/main/datasets/none/summary?top=500")[0]
+    assert summary["status"] == 400 and summary["body"]["error"]["field"] == "top"
