@@ -97,6 +97,14 @@ describe('App over a transport', () => {
     expect(screen.getByText(/Cancelled/)).toBeTruthy();
   });
 
+  it('Escape cancels a run too', async () => {
+    const transport = new FakeTransport();
+    await fetchWith(transport);
+    await waitFor(() => expect(screen.getByRole('progressbar')).toBeTruthy());
+    fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(transport.cancel).toHaveBeenCalledWith(transport.runs[0].jobId));
+  });
+
   it("shows the server's error in a banner, and Retry runs again", async () => {
     const transport = new FakeTransport();
     await fetchWith(transport);

@@ -170,14 +170,15 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     }
   }, [transport, settings.workspace, runOn]);
 
-  // Ctrl+Enter (or Cmd+Enter) fetches from anywhere on the page
+  // Ctrl+Enter (or Cmd+Enter) fetches from anywhere on the page; Escape cancels a run
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !busy && valid) { e.preventDefault(); void fetchPage(0); }
+      if (e.key === 'Escape' && summary.active && !runState.cancelRequested) cancel();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [busy, valid, fetchPage]);
+  }, [busy, valid, fetchPage, summary.active, runState.cancelRequested, cancel]);
 
   const methodsByName = useMemo(() => Object.fromEntries((info?.methods ?? []).map((m) => [m.name, m])), [info]);
   const snippetFor = useCallback((method: string) => {

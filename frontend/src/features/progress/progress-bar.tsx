@@ -21,7 +21,7 @@ export function ProgressBar({ summary, jobs, onCancel, cancelling }: {
         <div className="progress-fill" style={{ width: `${percent}%` }} />
       </div>
       <span className="progress-text">{text}</span>
-      <button type="button" className="danger" onClick={onCancel} disabled={cancelling}>
+      <button type="button" className="danger" onClick={onCancel} disabled={cancelling} aria-keyshortcuts="Escape" title="Stop the run (Esc)">
         {cancelling ? 'Cancelling…' : 'Cancel'}
       </button>
     </div>

@@ -1,5 +1,5 @@
 /** Drawing options, applied instantly client-side to every panel. */
-import { COLORMAPS, defaultColormap } from '../../heatmap/colormap';
+import { COLORMAPS, cssColor, defaultColormap } from '../../heatmap/colormap';
 import { SIGNS, type Sign } from '../../heatmap/normalize';
 import { IMAGE_MODES, type ImageMode } from '../../heatmap/paint';
 import type { ViewSettings } from './view-settings';
@@ -7,6 +7,23 @@ import type { ViewSettings } from './view-settings';
 const MODE_NAMES: Record<ImageMode, string> = {
   blended_heat_map: 'overlay', heat_map: 'heat map', masked_image: 'masked', original_image: 'input only',
 };
+
+/** The colour scale in use, with what its ends mean. */
+function Legend({ view }: { view: ViewSettings }) {
+  const signed = view.sign === 'all';
+  const stops = Array.from({ length: 11 }, (_, i) => {
+    const t = i / 10;
+    return `${cssColor(signed ? t * 2 - 1 : t, view.sign, view.cmap)} ${t * 100}%`;
+  });
+  const [low, high] = signed ? ['negative', 'positive'] : view.sign === 'negative' ? ['0', 'most negative'] : ['0', 'largest'];
+  return (
+    <span className="legend" role="img" aria-label={`colour scale from ${low} to ${high}`}>
+      <span className="muted small">{low}</span>
+      <span className="legend-bar" style={{ background: `linear-gradient(to right, ${stops.join(', ')})` }} />
+      <span className="muted small">{high}</span>
+    </span>
+  );
+}
 
 export function ViewToolbar({ view, onChange }: { view: ViewSettings; onChange(v: ViewSettings): void }) {
   return (
@@ -43,6 +60,7 @@ export function ViewToolbar({ view, onChange }: { view: ViewSettings; onChange(v
         <input id="view-outlier" type="number" min={0} max={50} step={0.5} value={view.outlierPerc} style={{ width: '4.5em' }}
           onChange={(e) => onChange({ ...view, outlierPerc: Math.min(Math.max(Number(e.target.value) || 0, 0), 50) })} />
       </span>
+      <Legend view={view} />
     </div>
   );
 }
