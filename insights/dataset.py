@@ -219,6 +219,15 @@ class ExampleStore:
         self._evict()
         return examples
 
+    def at(self, index: int) -> Example:
+        """The data set's ``index``-th example (reading forward to it if not reached yet)."""
+        with self._lock:
+            while len(self.examples) <= index and not self.exhausted:
+                self._next_batch()
+            if not 0 <= index < len(self.examples):
+                raise not_found(f"the data set has no example {index} ({len(self.examples)} examples)", "index")
+            return self._restore([self.examples[index]])[0]
+
     def template(self) -> Example:
         """The first example of the data set: shapes for uploads."""
         with self._lock:

@@ -146,6 +146,10 @@ class Service:
         return {"page": req.page, "page_size": req.page_size, "has_more": more, "scanned": scanned,
                 "message": message, "examples": [self.view(e, req.top_k) for e in examples]}
 
+    def example(self, example_id: Optional[str] = None, index: Optional[int] = None) -> Dict[str, Any]:
+        """One example's view, by id (reached before) or by its place in the data set."""
+        return self.view(self.store.get(example_id) if example_id is not None else self.store.at(index))
+
     def view(self, e: Example, top_k: int = 3) -> Dict[str, Any]:
         predictions = []
         for index, scores in sorted(e.predictions.items()):

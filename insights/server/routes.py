@@ -18,6 +18,8 @@ ENDPOINTS = {
     "GET /api/w/<ws>/info": "models, classes, features, methods (from the registry) and limits",
     "POST /api/w/<ws>/examples/page": "a page of examples with predictions (PageRequest)",
     "POST /api/w/<ws>/examples/upload": "add an input of your own (UploadRequest)",
+    "GET /api/w/<ws>/examples/<id>": "one example reached before (ExampleView)",
+    "GET /api/w/<ws>/examples/at/<index>": "the data set's index-th example, e.g. from a data-set job (ExampleView)",
     "POST /api/w/<ws>/estimate": "forward/backward passes and expected seconds (AttributionRequest)",
     "POST /api/w/<ws>/jobs": "start an attribution job without a socket (AttributionRequest)",
     "GET /api/w/<ws>/jobs/<job_id>": "a job's status, progress, result or error",
@@ -70,6 +72,16 @@ def info(ws: str):
 @bp.post("/w/<ws>/examples/page")
 def page(ws: str):
     return jsonify(service(ws).page(parse(c.PageRequest, request.get_json(silent=True))))
+
+
+@bp.get("/w/<ws>/examples/<example_id>")
+def example(ws: str, example_id: str):
+    return jsonify(service(ws).example(example_id=example_id))
+
+
+@bp.get("/w/<ws>/examples/at/<int:index>")
+def example_at(ws: str, index: int):
+    return jsonify(service(ws).example(index=index))
 
 
 @bp.post("/w/<ws>/examples/upload")

@@ -233,3 +233,14 @@ def test_a_colour_upload_is_resized_and_recognised(client, workspaces):
                                             "baselines": {"image": "blur"}, "use_cache": False})
     state = wait_status(workspaces["shapes"], r.json["job_id"])
     assert state["status"] == "done" and state["result"]["results"][0]["target_name"] == "circle"
+
+
+def test_one_example_by_id_or_by_its_place_in_the_data_set(client):
+    ids = page_ids(client, "tabular", 3)
+    by_id = client.get(f"/api/w/tabular/examples/{ids[2]}", headers=AUTH)
+    assert by_id.status_code == 200 and c.ExampleView.model_validate(by_id.json).id == ids[2]
+    far = client.get("/api/w/tabular/examples/at/37", headers=AUTH)  # beyond the pages read so far
+    assert far.status_code == 200 and far.json["index"] == 37
+    assert client.get("/api/w/tabular/examples/at/2", headers=AUTH).json == by_id.json
+    assert_error(client.get("/api/w/tabular/examples/at/40", headers=AUTH), 404, "index")
+    assert_error(client.get("/api/w/tabular/examples/nope", headers=AUTH), 404, "examples")
