@@ -80,7 +80,7 @@ def test_a_job_streams_progress_then_its_result_and_is_summarised(client, sio):
 
 
 def test_cancel_then_start_again_resumes(client, sio):
-    job = run(sio, model=1, method="IntegratedGradients", args={"n_steps": 32, "internal_batch_size": 4},
+    job = run(sio, model=1, method="IntegratedGradients", args={"n_steps": 8, "internal_batch_size": 8},
               shard_size=4)
     deadline = time.monotonic() + 30
     while client.get("/api/w/tab/datasets", headers=AUTH).json["datasets"] == [] or \
@@ -92,7 +92,7 @@ def test_cancel_then_start_again_resumes(client, sio):
     assert events(sio, job, ("dataset_cancelled", "dataset_result"))[-1][0] == "dataset_cancelled"
     status = c.DatasetStatus.model_validate(client.get("/api/w/tab/datasets/ig", headers=AUTH).json)
     assert status.state == "cancelled" and 0 < status.done < 40
-    again = run(sio, model=1, method="IntegratedGradients", args={"n_steps": 32, "internal_batch_size": 4},
+    again = run(sio, model=1, method="IntegratedGradients", args={"n_steps": 8, "internal_batch_size": 8},
                 shard_size=4)
     seen = events(sio, again, ("dataset_result", "dataset_error"), timeout=60)
     first = next(p for name, p in seen if name == "dataset_progress")
