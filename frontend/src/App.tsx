@@ -170,6 +170,18 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     }
   }, [transport, settings.workspace, runOn]);
 
+  const openExample = useCallback(async (index: number) => {
+    setFailure(null);
+    try {
+      const example = await transport.request<ExampleView>('GET', `/w/${encodeURIComponent(settings.workspace)}/examples/at/${index}`);
+      setExamples((list) => [example, ...list.filter((e) => e.id !== example.id)]);
+      setTab('examples');
+      runOn([example.id]);
+    } catch (err) {
+      setFailure({ error: errorDetail(err), context: `Opening example ${index}`, retry: () => void openExample(index) });
+    }
+  }, [transport, settings.workspace, runOn]);
+
   // Ctrl+Enter (or Cmd+Enter) fetches from anywhere on the page; Escape cancels a run
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -216,7 +228,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
               <button type="button" role="tab" aria-selected={tab === 'dataset'} onClick={() => setTab('dataset')}>Dataset</button>
             </div>
           )}
-          {info && tab === 'dataset' && <DatasetView info={info} settings={settings} view={view} />}
+          {info && tab === 'dataset' && <DatasetView info={info} settings={settings} view={view} onOpen={(i) => void openExample(i)} />}
           {tab === 'examples' && (<>
           {shownError && (
             <ErrorBanner error={shownError.error} context={shownError.context} onRetry={shownError.retry}

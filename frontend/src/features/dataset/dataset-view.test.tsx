@@ -55,4 +55,26 @@ describe('Dataset view', () => {
     expect(screen.getByText('great (4)')).toBeTruthy();
     expect(screen.getByText(/example 7 · target pos · AUC 0.9/)).toBeTruthy();
   });
+
+  it('opens a worst example in the normal view', async () => {
+    const job: DatasetStatus = { name: 'IG', method: 'IntegratedGradients', model: 0, done: 2, total: 2, errors: 0, state: 'done' };
+    const transport: Transport = {
+      async request<T>(_method: 'GET' | 'POST', path: string): Promise<T> {
+        if (path === '/w/sent/datasets') return { datasets: [job] } as T;
+        if (path === '/w/sent/datasets/IG/summary') return SUMMARY as T;
+        throw new Error(path);
+      },
+      run: () => Promise.reject(new Error('no run')), cancel() {}, close() {},
+    };
+    const opened: number[] = [];
+    render(
+      <TransportContext.Provider value={transport}>
+        <DatasetView info={INFO} settings={{ ...DEFAULT_SETTINGS, workspace: 'sent' }} view={DEFAULT_VIEW}
+          onOpen={(i) => opened.push(i)} />
+      </TransportContext.Provider>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'IG' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'example 7' }));
+    expect(opened).toEqual([7]);
+  });
 });

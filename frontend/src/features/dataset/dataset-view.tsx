@@ -49,7 +49,15 @@ function ClassMaps({ maps, view, absolute }: { maps: ClassMap[]; view: ViewSetti
   );
 }
 
-export function DatasetView({ info, settings, view }: { info: AppInfo; settings: Settings; view: ViewSettings }) {
+interface Props {
+  info: AppInfo;
+  settings: Settings;
+  view: ViewSettings;
+  /** Show the data set's ``index``-th example in the normal view and attribute it there. */
+  onOpen?(index: number): void;
+}
+
+export function DatasetView({ info, settings, view, onOpen }: Props) {
   const transport = useTransport();
   const ws = encodeURIComponent(settings.workspace);
   const method = info.methods.find((m) => m.name === settings.methods[0]);
@@ -185,7 +193,12 @@ export function DatasetView({ info, settings, view }: { info: AppInfo; settings:
               <h4>Least faithful examples</h4>
               <ol className="worst">
                 {summary.faithfulness.worst.map((w) => (
-                  <li key={w.example_id}>example {w.index} · target {info.classes[w.target] ?? w.target} · AUC {fmt(w.deletion_auc)}</li>
+                  <li key={w.example_id}>
+                    {onOpen ? (
+                      <button type="button" className="link" onClick={() => onOpen(w.index)}>example {w.index}</button>
+                    ) : `example ${w.index}`}
+                    {' '}· target {info.classes[w.target] ?? w.target} · AUC {fmt(w.deletion_auc)}
+                  </li>
                 ))}
               </ol>
             </div>
