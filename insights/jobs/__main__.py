@@ -198,7 +198,8 @@ def _text(s: Dict[str, Any]) -> str:
         q = f["quantiles"]
         lines.append(f"deletion AUC (lower is more faithful, n={f['count']}): median {q['0.5']:.4f}, "
                      f"90% {q['0.9']:.4f}; worst:")
-        lines += [f"  #{w['index']} ({w['example_id']}) target {w['target']}: {w['deletion_auc']:.4f}" for w in f["worst"]]
+        lines += [f"  #{w['index']} ({w['example_id']}) target {w['target']}: {w['deletion_auc']:.4f}"
+                  for w in f["worst"]]
     if s["sanity"]:
         lines.append(f"model randomisation over {s['sanity']['sample']} examples "
                      "(mean Spearman with the trained model's maps; near 1 is suspicious):")

@@ -149,7 +149,7 @@ def sanity_check(store: Store, model: torch.nn.Module, features: Sequence[Any], 
     from attr_engine.metrics import model_randomization
 
     from .spec import JobSpec
-    from .work import Workload, _attribute, _device, dataset_means, iter_shards
+    from .work import Workload, attribute_batch, dataset_means, iter_shards, model_device
 
     spec = JobSpec(**store.manifest()["spec"])
     rows = store.rows()
@@ -163,7 +163,7 @@ def sanity_check(store: Store, model: torch.nn.Module, features: Sequence[Any], 
     workload = Workload(model, features, spec, None, dataset_means(dataset, features, means) if means else {})
 
     def explain(m: torch.nn.Module, inputs: Tuple[torch.Tensor, ...]) -> Tuple[torch.Tensor, ...]:
-        maps, _, _ = _attribute(workload, m, _device(m), inputs, shard.args, targets)
+        maps, _, _ = attribute_batch(workload, m, model_device(m), inputs, shard.args, targets)
         return tuple(torch.from_numpy(v) for v in maps.values())
 
     result = model_randomization(model, explain, shard.inputs, seed=seed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -131,7 +131,7 @@ def dataset_means(dataset: Any, features: Sequence[Any], indices: Sequence[int],
     return {i: torch.stack([r[i] for r in rows]).float().mean(0) for i in indices if rows}
 
 
-def _device(model: nn.Module) -> torch.device:
+def model_device(model: nn.Module) -> torch.device:
     for tensor in (*model.parameters(), *model.buffers()):
         return tensor.device
     return torch.device("cpu")
@@ -179,9 +179,9 @@ def _maps(w: Workload, out: Any) -> Dict[str, np.ndarray]:
     return maps
 
 
-def _attribute(w: Workload, model: nn.Module, device: torch.device, inputs: Tuple[Tensor, ...],
-               args: List[Tuple], targets: List[int]) -> Tuple[Dict[str, np.ndarray], List[Optional[float]],
-                                                          List[Optional[float]]]:
+def attribute_batch(w: Workload, model: nn.Module, device: torch.device, inputs: Tuple[Tensor, ...],
+                    args: List[Tuple], targets: List[int]) -> Tuple[Dict[str, np.ndarray], list, list]:
+    """(maps, convergence deltas, deletion AUCs) of a batch of examples with the job's method."""
     spec = w.spec
     init, call = spec.split_args()
     out = run_method(model, device, w.features, spec.registered, init, call, inputs, _baselines(w, inputs), args,
@@ -201,14 +201,14 @@ def attribute_shard(w: Workload, shard: Shard, model: Optional[nn.Module] = None
     from attr_engine import Cancelled
 
     model = w.model if model is None else model
-    device = _device(model)
+    device = model_device(model)
     scores = _predict(w, model, shard, device)
     predicted = scores.argmax(1)
     targets = _targets(w.spec, shard.labels, predicted)
     errors: List[Optional[str]] = [None] * len(shard)
     with _seeded(w.spec, shard.index):
         try:
-            maps, delta, auc = _attribute(w, model, device, shard.inputs, shard.args, targets)
+            maps, delta, auc = attribute_batch(w, model, device, shard.inputs, shard.args, targets)
         except Cancelled:
             raise
         except Exception:
@@ -240,8 +240,8 @@ def _one_by_one(w: Workload, model: nn.Module, device: torch.device, shard: Shar
     auc: list = []
     for k in range(len(shard)):
         try:
-            m, d, a = _attribute(w, model, device, tuple(x[k:k + 1] for x in shard.inputs), shard.args[k:k + 1],
-                                 targets[k:k + 1])
+            m, d, a = attribute_batch(w, model, device, tuple(x[k:k + 1] for x in shard.inputs),
+                                      shard.args[k:k + 1], targets[k:k + 1])
         except Cancelled:
             raise
         except Exception as exc:
