@@ -123,15 +123,16 @@ def cmd_run(a: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(a: argparse.Namespace) -> int:
+def _open(path: str) -> Any:
+    """The store at ``path`` and its manifest (FileNotFoundError where no job was started)."""
     from .store import Store
 
-    store = Store(a.store)
-    try:
-        manifest = store.manifest()
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    store = Store(path)
+    return store, store.manifest()
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    store, manifest = _open(a.store)
     table = store.table()
     state = store.status() or {}
     info = {"store": str(store.path), "method": manifest["spec"]["method"], "example": manifest["meta"].get("example"),
@@ -150,15 +151,9 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_summary(a: argparse.Namespace) -> int:
-    from .store import Store
     from .summaries import summarize
 
-    store = Store(a.store)
-    try:
-        manifest = store.manifest()
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    store, manifest = _open(a.store)
     name = manifest["meta"].get("example")
     spec = example(name) if name in EXAMPLES else None
     if a.sanity and spec is None:
@@ -166,7 +161,7 @@ def cmd_summary(a: argparse.Namespace) -> int:
         return 2
     model = spec["models"][0] if spec else None
     try:
-        result = summarize(store, other=Store(a.compare) if a.compare else None, top=a.top, worst=a.worst,
+        result = summarize(store, other=_open(a.compare)[0] if a.compare else None, top=a.top, worst=a.worst,
                            model=model, features=spec["features"] if spec else None,
                            dataset=spec["dataset"] if spec else None, sample=a.sanity, encode=a.json)
     except (ValueError, FileNotFoundError) as exc:
@@ -209,7 +204,11 @@ def _text(s: Dict[str, Any]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     a = parser().parse_args(argv)
-    return {"run": cmd_run, "status": cmd_status, "summary": cmd_summary}[a.command](a)
+    try:
+        return {"run": cmd_run, "status": cmd_status, "summary": cmd_summary}[a.command](a)
+    except FileNotFoundError as exc:  # a store no job was started in
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

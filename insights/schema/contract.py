@@ -200,15 +200,19 @@ class Target(Request):
     class_name: Optional[str] = None
 
 
-class AttributionRequest(Request):
-    examples: List[str] = Field(min_length=1)
-    models: List[int] = Field([0], min_length=1)
+class MethodChoice(Request):
+    """A registered method with its arguments, layer or neuron, target and baselines."""
     method: str
     args: Dict[str, ArgValue] = {}
     layer: Optional[str] = None
     neuron: Optional[List[int]] = None
     target: Optional[Target] = None
     baselines: Dict[str, str] = {}
+
+
+class AttributionRequest(MethodChoice):
+    examples: List[str] = Field(min_length=1)
+    models: List[int] = Field([0], min_length=1)
     faithfulness: bool = Field(False, description="also score each input attribution by its deletion AUC "
                                "and its infidelity")
     use_cache: bool = True
@@ -318,17 +322,11 @@ class JobState(BaseModel):
 
 
 # --- data-set jobs (insights.jobs): a whole data set attributed into a resumable store ---------
-class DatasetJobRequest(Request):
+class DatasetJobRequest(MethodChoice):
     """Attribute every example of the workspace's data set into the store ``name`` (started
     again with the same name and request, a job resumes where it stopped)."""
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     model: int = Field(0, ge=0)
-    method: str
-    args: Dict[str, ArgValue] = {}
-    layer: Optional[str] = None
-    neuron: Optional[List[int]] = None
-    target: Optional[Target] = None
-    baselines: Dict[str, str] = {}
     faithfulness: bool = Field(False, description="also score each example by its deletion AUC")
     limit: Optional[int] = Field(None, ge=1, description="only the first `limit` examples")
     shard_size: int = Field(64, ge=1, le=4096)
