@@ -164,6 +164,7 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
 
 
 PER_CALL = ("target", "baselines", "additional_forward_args", "return_convergence_delta", "feature_mask")
+_SKIP = object()  # a value a script cannot write down (a tensor, a callable) or an unset one
 
 
 def script_arguments(kwargs: Dict[str, Any], n_inputs: int) -> Dict[str, Any]:
@@ -189,8 +190,6 @@ def script_arguments(kwargs: Dict[str, Any], n_inputs: int) -> Dict[str, Any]:
         out[name] = value
     return out
 
-
-_SKIP = object()
 
 
 def _deletion_auc(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...],

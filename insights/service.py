@@ -347,17 +347,22 @@ class Service:
         job.check()
         rows = {}
         for row, k in enumerate(ks):
-            e = examples[k]
+            shown = self._result(index, spec, examples[k], targets[k], out, row)
             delta = float(out.delta[row if out.delta.numel() > 1 else 0]) if out.delta is not None else None
-            features = feature_results(self.features, out, e, row, spec.family == "perturbation")
-            total = sum(f["total"] for f in features)
-            rows[k] = {"example_id": e.id, "model": index, "method": spec.name, "target": targets[k],
-                       "target_name": self._class_name(targets[k]), "features": features, "delta": delta,
-                       "arguments": out.arguments,
+            total = sum(f["total"] for f in shown["features"])
+            rows[k] = {**shown, "delta": delta, "arguments": out.arguments,
                        "suggested_n_steps": suggest_steps(spec, req.args, delta, total, self.limits.delta_tolerance),
                        "deletion_auc": float(auc[row]) if auc is not None else None,
-                       "infidelity": float(infidelity[row]) if infidelity is not None else None, "cached": False}
+                       "infidelity": float(infidelity[row]) if infidelity is not None else None}
         return rows
+
+    def _result(self, index: int, spec: Any, e: Example, target: int, out: MethodOutput, row: int
+                ) -> Dict[str, Any]:
+        """The part of an AttributionResult that streamed partial maps share with final ones."""
+        return {"example_id": e.id, "model": index, "method": spec.name, "target": target,
+                "target_name": self._class_name(target),
+                "features": feature_results(self.features, out, e, row, spec.family == "perturbation"),
+                "cached": False}
 
     def _partial_stream(self, job: Job, index: int, spec: Any, ks: List[int], examples: List[Example],
                         targets: List[int]) -> Optional[Callable[[str, Any], None]]:
@@ -376,10 +381,8 @@ class Service:
                                                     else (attributions,)))
             out = MethodOutput(maps, None, None)
             job.emit("partial", {"job_id": job.id, "model": index, "results": [
-                {"example_id": examples[k].id, "model": index, "method": spec.name, "target": targets[k],
-                 "target_name": self._class_name(targets[k]),
-                 "features": feature_results(self.features, out, examples[k], row, True),
-                 "cached": False, "partial": True} for row, k in enumerate(ks)]})
+                {**self._result(index, spec, examples[k], targets[k], out, row), "partial": True}
+                for row, k in enumerate(ks)]})
 
         return send
 
