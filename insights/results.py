@@ -8,15 +8,21 @@ from typing import Any, Dict, List, Optional, Sequence
 from .serialization import encode_array
 
 
+def token_scores(a: Any, perturbation: bool) -> Any:
+    """One score per token from a text feature's attributions over its embeddings, shape
+    ``(batch, tokens, ...)`` to ``(batch, tokens)``: summed over the embedding, or averaged for
+    perturbation methods (their token masks give every element the token's whole effect)."""
+    flat = a.reshape(a.shape[0], a.shape[1], -1)
+    return flat.mean(-1) if perturbation else flat.sum(-1)
+
+
 def feature_results(features: Sequence[Any], out: Any, example: Any, row: int,
                     perturbation: bool) -> List[Dict[str, Any]]:
     """``{name, kind, total, payload}`` per feature (input methods) or per layer output."""
     if out.layer is None:
         shown = []
         for f, raw, a in zip(features, example.raw, out.attributions):
-            a = a[row]
-            if f.kind == "text" and perturbation:  # every element of a token got the token's whole effect
-                a = a.reshape(a.shape[0], -1).mean(1)
+            a = token_scores(a[row:row + 1], perturbation)[0] if f.kind == "text" else a[row]
             shown.append({"name": f.name, "kind": f.kind, "total": float(a.sum()), "payload": f.display(raw, a)})
         return shown
     shown = []

@@ -17,8 +17,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..attribution import run_method
+from ..attribution import run_method, stack_args
 from ..dataset import Batch, _split_args, content_hash
+from ..results import token_scores
 from .spec import JobSpec
 
 _RNG = threading.Lock()  # threads share torch's generator: stochastic shards take turns
@@ -138,18 +139,11 @@ def model_device(model: nn.Module) -> torch.device:
 
 
 def _predict(w: Workload, model: nn.Module, shard: Shard, device: torch.device) -> Tensor:
-    args = _stack(shard.args, device)
+    args = stack_args(shard.args, device)
     with torch.inference_mode():
         out = model(*(x.to(device) for x in shard.inputs), *args)
         scores = w.score_func(out) if w.score_func is not None else out
     return scores.reshape(len(shard), -1).float().cpu()
-
-
-def _stack(rows: Sequence[Tuple[Any, ...]], device: torch.device) -> Tuple[Any, ...]:
-    if not rows or not rows[0]:
-        return ()
-    return tuple(torch.stack([r[k] for r in rows]).to(device) if isinstance(rows[0][k], Tensor) else rows[0][k]
-                 for k in range(len(rows[0])))
 
 
 def _targets(spec: JobSpec, labels: List[Optional[int]], predicted: Tensor) -> List[int]:
@@ -170,13 +164,14 @@ def _baselines(w: Workload, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
 
 def _maps(w: Workload, out: Any) -> Dict[str, np.ndarray]:
     """Map key -> array: one per feature (text: one score per token), or per layer output."""
+    if out.text_feature is not None:  # a text feature's embedding layer: per token, as the dashboard shows it
+        return {w.features[out.text_feature].name: token_scores(out.attributions[0], False).float().numpy()}
     if out.layer is not None:
         keys = ["layer"] if len(out.attributions) == 1 else [f"layer.{k}" for k in range(len(out.attributions))]
         return {k: a.float().numpy() for k, a in zip(keys, out.attributions)}
-    maps = {}
-    for f, a in zip(w.features, out.attributions):
-        maps[f.name] = (a.sum(-1) if f.kind == "text" else a).float().numpy()
-    return maps
+    perturbation = w.spec.registered.family == "perturbation"
+    return {f.name: (token_scores(a, perturbation) if f.kind == "text" else a).float().numpy()
+            for f, a in zip(w.features, out.attributions)}
 
 
 def attribute_batch(w: Workload, model: nn.Module, device: torch.device, inputs: Tuple[Tensor, ...],

@@ -186,6 +186,26 @@ def test_a_text_model_stores_one_score_per_token(tmp_path):
     assert scores.shape == tokens.shape and tokens.dtype == np.int64
 
 
+def test_text_token_scores_are_the_ones_the_dashboard_shows(tmp_path):
+    from insights.example.workspaces import service, sentiment
+    from insights.schema import contract as c
+    from tests.insights.conftest import wait_status
+
+    spec = sentiment()
+    run_job(spec["models"][0], spec["features"], spec["dataset"], tmp_path / "store", method="FeatureAblation",
+            classes=spec["classes"], limit=2, shard_size=2, target="label")
+    stored = Store(tmp_path / "store").maps("review")
+    dashboard = service("sentiment")
+    try:
+        first = dashboard.page(c.PageRequest(page_size=1))["examples"][0]["id"]
+        job = dashboard.start_job("s", c.AttributionRequest(examples=[first], method="FeatureAblation",
+                                                            use_cache=False), lambda *_: None)
+        shown = wait_status(dashboard, job["job_id"])["result"]["results"][0]["features"][0]["payload"]["scores"]
+    finally:
+        dashboard.shutdown()
+    np.testing.assert_allclose(stored[0][:len(shown)], shown, rtol=1e-4, atol=1e-6)
+
+
 BAD = [
     (dict(method="Nope"), ValueError, "`method`"),
     (dict(args={"n_steps": 0}), ValueError, "n_steps"),
