@@ -24,7 +24,9 @@ from torch import Tensor, nn
 from attr_engine import Cancelled
 from attr_engine.core.progress import task
 
+from ..attribution import perturbed_units
 from ..cache import weights_hash
+from ..errors import InsightsError
 from .executors import make_executor
 from .spec import JobSpec, make_spec
 from .store import Store
@@ -119,6 +121,19 @@ def manifest(spec: JobSpec, model: nn.Module, features: Sequence[Any], classes: 
             "classes": list(classes) if classes is not None else None, "total": total, "meta": dict(meta or {})}
 
 
+def _check_shapes(dataset: Any, features: Sequence[Any], spec: JobSpec) -> None:
+    """Arguments that depend on the inputs' shapes (Occlusion's window) checked on the first
+    example, as the dashboard's estimate does: a bad one fails the job now, not every example."""
+    first = next(iter_shards(dataset, features, 1, 1), None)
+    if first is None:
+        return
+    try:
+        for f, x in zip(features, first.inputs):
+            perturbed_units(x[0], f, spec.registered, spec.args)
+    except InsightsError as exc:
+        raise ValueError(exc.message) from None
+
+
 def run_job(model: nn.Module, features: Sequence[Any], dataset: Any, store: Union[str, Path], *, method: str,
             args: Optional[Dict[str, Any]] = None, target: Union[str, int] = "label",
             baselines: Optional[Dict[str, str]] = None, layer: Optional[str] = None,
@@ -142,6 +157,7 @@ def run_job(model: nn.Module, features: Sequence[Any], dataset: Any, store: Unio
     runner = make_executor(executor, workers=workers, address=address, num_cpus=num_cpus)
     model = model.eval()
     total = count_examples(dataset, spec.limit)
+    _check_shapes(dataset, features, spec)
     out = Store(store)
     out.open(manifest(spec, model, features, classes, total, meta))
     done_shards = out.done_shards()

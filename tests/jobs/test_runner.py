@@ -218,6 +218,7 @@ BAD = [
     (dict(method="LayerConductance", args={}, layer="nope"), ValueError, "`layer`"),
     (dict(shard_size=0), ValueError, "`shard_size`"),
     (dict(limit=0), ValueError, "`limit`"),
+    (dict(method="Occlusion", args={"sliding_window_shapes": [2, 2]}), ValueError, "sliding_window_shapes"),
     (dict(dtype="int8"), ValueError, "`dtype`"),
     (dict(executor="spark"), ValueError, "`executor`"),
     (dict(workers=0), ValueError, "`workers`"),
