@@ -95,16 +95,17 @@ class AttributionVisualizer:
         failing model raises RuntimeError; past ``timeout`` seconds the run is cancelled and
         TimeoutError raised.
         """
+        from .server.errors import parse
         from .widget.results import results_from_json
 
         try:
             ids = self._example_ids(examples)
             kind = target if target in (None, "predicted", "label") else "class"
-            request = c.AttributionRequest(
+            request = parse(c.AttributionRequest, dict(  # a bad value: ValueError naming its field
                 examples=ids, models=list(models), method=method, args=dict(args or {}), layer=layer,
                 neuron=list(neuron) if neuron is not None else None, baselines=dict(baselines or {}),
-                target=None if kind is None else c.Target(kind=kind, class_name=target if kind == "class" else None),
-                faithfulness=faithfulness, use_cache=use_cache)
+                target=None if kind is None else {"kind": kind, "class_name": target if kind == "class" else None},
+                faithfulness=faithfulness, use_cache=use_cache))
             outcome: Dict[str, Any] = {}
             finished = threading.Event()
 

@@ -129,19 +129,20 @@ def floats(buffer: bytes) -> List[float]:
     return list(struct.unpack(f"<{len(buffer) // 4}f", buffer))
 
 
-@pytest.fixture
-def image_widget():
-    vis = image_visualizer()
+def _rendered(make):
+    """A visualizer, its widget and a driver for the widget's messages; closed afterwards."""
+    vis = make()
     widget = vis.render()
     yield vis, widget, Driver(widget)
     widget.close()
     vis.service.shutdown()
+
+
+@pytest.fixture
+def image_widget():
+    yield from _rendered(image_visualizer)
 
 
 @pytest.fixture
 def tabular_widget():
-    vis = tabular_visualizer()
-    widget = vis.render()
-    yield vis, widget, Driver(widget)
-    widget.close()
-    vis.service.shutdown()
+    yield from _rendered(tabular_visualizer)

@@ -69,3 +69,12 @@ def test_text_and_layer_results_become_tensors_and_figures():
     bars = result.figure("review")
     assert sorted(bars.data[0].y) == ["0: a", "1: good", "2: a"]  # repeated tokens stay apart
     assert result.figure("conv").data[0].type == "heatmap"
+
+
+def test_a_malformed_request_names_its_field():
+    vis = tabular_visualizer()
+    try:
+        with pytest.raises(ValueError, match="^models"):
+            vis.attribute("Saliency", 2, models=[])
+    finally:
+        vis.service.shutdown()
