@@ -31,7 +31,7 @@ import uuid
 from contextlib import nullcontext
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..errors import InsightsError, not_found
+from ..errors import InsightsError
 from ..schema import contract as c
 from ..server.errors import error_body, parse
 
@@ -76,16 +76,16 @@ def unpack(value: Any, buffers: List[Any]) -> Any:
 
 
 # --- the bridge: messages in, service calls, messages out ---------------------------------------
-def api_app(services: Dict[str, Any]) -> Any:
+def api_app(workspaces: Any) -> Any:
     """The HTTP API's own blueprints on a Flask app of the widget's: requests are answered by
     the very routes the web server runs (no socket, token or host checks: nothing listens)."""
     from flask import Flask
 
-    from ..server import Workspaces, datasets, errors, routes
+    from ..server import datasets, errors, routes
 
     app = Flask("insights.widget", static_folder=None)
     app.config.update(JSON_SORT_KEYS=False)
-    app.extensions["insights"] = Workspaces(services)
+    app.extensions["insights"] = workspaces
     errors.init_app(app)
     app.register_blueprint(routes.bp)
     app.register_blueprint(datasets.bp)
@@ -99,21 +99,16 @@ class Bridge:
 
     def __init__(self, services: Dict[str, Any], send: Send, session: Optional[str] = None,
                  on_failure: Optional[Callable[[BaseException], None]] = None) -> None:
-        self.services = dict(services)
-        self.app = api_app(self.services)
+        from ..server import Workspaces
+
+        self.workspaces = Workspaces(services)  # the same registry the routes look workspaces up in
+        self.app = api_app(self.workspaces)
         self.session = session or f"widget-{uuid.uuid4().hex[:12]}"
         self.last_result: Optional[Dict[str, Any]] = None  # the last ``result`` event's body
         self._send = send
         self._on_failure = on_failure  # told of each unexpected (5xx) failure, e.g. to log it
         self._gate = threading.Lock()  # held while a job starts: its response goes before its events
         self._send_lock = threading.Lock()  # one message at a time
-
-    def service(self, workspace: str) -> Any:
-        try:
-            return self.services[workspace]
-        except KeyError:
-            raise not_found(f"unknown workspace {workspace!r}; workspaces are {list(self.services)}",
-                            "workspace") from None
 
     # --- incoming -------------------------------------------------------------------------------
     def handle(self, content: Any, buffers: Optional[List[Any]] = None) -> None:
@@ -138,10 +133,10 @@ class Bridge:
             return self._request(str(content.get("method", "GET")).upper(), str(content.get("path", "")), body)
         if kind == "run":
             run = parse(c.RunRequest, body)
-            return self.service(run.workspace).start_job(self.session, run.request, self.emit), 200
+            return self.workspaces.get(run.workspace).start_job(self.session, run.request, self.emit), 200
         if kind == "cancel":
             req = parse(c.CancelRequest, body)
-            return self.service(req.workspace).cancel(req.job_id, self.session), 200
+            return self.workspaces.get(req.workspace).cancel(req.job_id, self.session), 200
         raise InsightsError(f"unknown message kind {kind!r}; kinds are request, run, cancel", field="kind")
 
     def _request(self, method: str, path: str, body: Any) -> Tuple[Any, int]:
@@ -175,5 +170,5 @@ class Bridge:
 
     def close(self) -> None:
         """Cancel this widget's jobs."""
-        for service in self.services.values():
+        for service in self.workspaces.loaded():
             service.close_session(self.session)

@@ -183,7 +183,7 @@ def test_every_api_route_of_the_web_server_is_answered_in_the_widget(image_widge
     from insights.server import create_app
 
     _, widget, drive = image_widget
-    web = create_app({"main": widget.bridge.services["main"]}, token="t")
+    web = create_app({"main": widget.bridge.workspaces.get("main")}, token="t")
 
     def api(app):
         return {(r.rule, m) for r in app.url_map.iter_rules() if r.rule.startswith("/api/w")
