@@ -91,13 +91,16 @@ def cmd_run(a: argparse.Namespace) -> int:
     spec = example(a.model)
     last = [0.0]
     started = time.monotonic()
+    resumed_at: list = []  # a resumed job first reports the examples already stored: not this run's speed
 
     def show(done: float, total: int) -> None:
+        if not resumed_at:
+            resumed_at.append(done)
         now = time.monotonic()
         if a.quiet or (now - last[0] < 1.0 and done < total):
             return
         last[0] = now
-        rate = done / (now - started) if now > started else 0.0
+        rate = (done - resumed_at[0]) / (now - started) if now > started else 0.0
         eta = f"{(total - done) / rate:.0f}s" if rate > 0 and done < total else "-"
         print(f"{done:.0f}/{total} examples, ETA {eta}", file=sys.stderr, flush=True)
 
