@@ -44,9 +44,13 @@ def origin_allowed(origin: Optional[str], host: Optional[str], app: Optional[Fla
     return netloc == (host or "").lower() and host_allowed(netloc, app)
 
 
-def token_ok(given: Optional[str], app: Optional[Flask] = None) -> bool:
+def token_ok(given: Any, app: Optional[Flask] = None) -> bool:
+    """Whether ``given`` is the token: a non-empty string equal to it. Never raises, whatever
+    JSON a client sends (a number, ``true``, a list, an object, a lone surrogate)."""
     expected = (app or current_app).config["INSIGHTS_TOKEN"]
-    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+    if not isinstance(given, str) or not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def request_token(auth: Optional[Mapping[str, Any]] = None) -> Optional[str]:

@@ -21,10 +21,16 @@ from .workspaces import all_services, workspace_service
 
 @socketio.on("connect")
 def on_connect(auth: Optional[Any] = None) -> None:
+    """Refuse the connection unless the request passes every check. python-socketio accepts any
+    outcome but ``False`` or ConnectionRefusedError, so every failure is turned into a refusal."""
     try:
         check_request(auth if isinstance(auth, dict) else None)
     except InsightsError as exc:
         raise ConnectionRefusedError(exc.to_json()["error"]) from None
+    except Exception:
+        current_app.logger.exception("socket connection check failed")
+        raise ConnectionRefusedError({"code": "unauthorized", "message": "the connection was refused",
+                                      "field": "token"}) from None
 
 
 @socketio.on("disconnect")

@@ -75,3 +75,41 @@ def test_server_binds_loopback_by_default(workspaces):
         assert len(server.token) >= 32
     finally:
         server.stop()
+
+
+# every JSON type a client may send as the token, and wrong strings: none may let it in
+NOT_THE_TOKEN = [123, 0, 1.5, True, False, None, [], [TOKEN], {}, {"token": TOKEN}, "", "wrong", TOKEN + "x",
+                 TOKEN[:-1], "é" * 3, "\ud800"]
+
+
+@pytest.mark.parametrize("given", NOT_THE_TOKEN, ids=repr)
+def test_token_ok_refuses_anything_but_the_token_and_never_raises(app, given):
+    from insights.server.security import token_ok
+
+    with app.app_context():
+        assert token_ok(given) is False
+        assert token_ok(TOKEN) is True
+
+
+@pytest.mark.parametrize("given", NOT_THE_TOKEN, ids=repr)
+def test_socket_connect_refuses_a_token_of_any_other_json_type(sio, given):
+    assert not sio(query_string="", auth={"token": given}).is_connected()
+
+
+@pytest.mark.parametrize("auth", [123, "x", [TOKEN], True, None, {"other": TOKEN}], ids=repr)
+def test_socket_connect_refuses_an_auth_that_is_not_an_object_with_the_token(sio, auth):
+    assert not sio(query_string="", auth=auth).is_connected()
+
+
+@pytest.mark.parametrize("given", ["", "wrong", TOKEN + "x", "null", "123", "[]", "true", "%00", "é"])
+def test_a_wrong_token_in_query_header_or_cookie_is_401(app, given):
+    from urllib.parse import quote
+
+    for kwargs in ({"query_string": f"token={quote(given)}"}, {"headers": {"X-Insights-Token": given}},
+                   {"headers": {"Authorization": f"Bearer {given}"}}):
+        r = app.test_client().get("/api/w/tabular/info", **kwargs)
+        assert r.status_code == 401 and r.json["error"]["field"] == "token", (kwargs, r.json)
+    client = app.test_client()
+    client.set_cookie(COOKIE, given)
+    r = client.get("/api/w/tabular/info")
+    assert r.status_code == 401 and r.json["error"]["field"] == "token"
