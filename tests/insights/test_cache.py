@@ -1,5 +1,6 @@
 """The SQLite result cache: survives a restart, keys on the weights, honours its size cap."""
 
+import pytest
 import torch
 
 from insights.cache import ResultCache, result_key, weights_hash
@@ -39,3 +40,47 @@ def test_size_cap_evicts_least_recently_used(tmp_path):
     cache.put("d", {"pad": "x" * 60})
     assert len(cache) == 3 and cache.get("b") is None and cache.get("a") is not None
     cache.close()
+
+
+def _junk(path, size=4096):
+    path.write_bytes(b"this is not an SQLite database \x00\xff" * (size // 32))
+
+
+def test_a_corrupt_cache_file_is_moved_aside_and_a_fresh_cache_started(tmp_path):
+    path = tmp_path / "results.sqlite"
+    _junk(path)
+    junk = path.read_bytes()
+    with pytest.warns(RuntimeWarning, match="moved it to"):
+        cache = ResultCache(path)
+    cache.put("k", {"value": 1})
+    assert cache.get("k") == {"value": 1}
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("results.sqlite.corrupt-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == junk  # the user's file is kept, untouched
+    cache.close()
+    assert ResultCache(path).get("k") == {"value": 1}  # the fresh cache is a real database
+
+
+def test_a_cache_corrupted_while_open_is_replaced_on_the_next_use(tmp_path):
+    path = tmp_path / "results.sqlite"
+    cache = ResultCache(path)
+    cache.put("k", {"value": 1})
+    _junk(path, size=1 << 16)
+    with pytest.warns(RuntimeWarning, match="unreadable"):
+        assert cache.get("k") is None
+    cache.put("k", {"value": 2})
+    assert cache.get("k") == {"value": 2}
+    cache.close()
+
+
+def test_a_workspace_serves_through_a_corrupt_cache(tmp_path):
+    from insights import AttributionVisualizer, Batch, GeneralFeature
+
+    path = tmp_path / "results.sqlite"
+    _junk(path)
+    model = Tabular()
+    with pytest.warns(RuntimeWarning, match="result cache"):
+        vis = AttributionVisualizer(models=[model], classes=["low", "mid", "high"], features=[GeneralFeature("x", ["f0", "f1", "f2", "f3"])],
+                                    dataset=[Batch(torch.randn(4, 4), torch.tensor([0, 1, 0, 1]))],
+                                    cache_path=path)
+    result = vis.attribute("Saliency", 2)
+    assert result.tensor("x").shape[0] == 2
