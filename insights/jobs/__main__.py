@@ -45,8 +45,15 @@ def _pairs(items: Optional[List[str]], flag: str) -> Dict[str, Any]:
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (and exit status 2), like every other error here."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m insights.jobs",
+    p = _Parser(prog="python -m insights.jobs",
                                 description="Attribute a whole data set into a resumable store, and summarise it.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run (or resume) a data-set job on an example model")
@@ -119,9 +126,6 @@ def cmd_run(a: argparse.Namespace) -> int:
     except Cancelled:
         print(f"cancelled; run the same command again to resume ({a.store})", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, ImportError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     print(json.dumps(report.to_json()))
     return 0
 
@@ -141,9 +145,7 @@ def cmd_status(a: argparse.Namespace) -> int:
     info = {"store": str(store.path), "method": manifest["spec"]["method"], "example": manifest["meta"].get("example"),
             "done": table.num_rows, "total": manifest["total"],
             "errors": int(table.num_rows - table.column("error").null_count),
-            "state": state.get("state"), "examples_per_s": state.get("examples_per_s"), "eta_s": state.get("eta_s")}
-    if info["state"] == "running" and info["done"] < info["total"] and time.time() - state.get("updated", 0) > 60:
-        info["state"] = "stopped"  # no word from the job for a minute: it was killed; run it again to resume
+            "state": store.state(), "examples_per_s": state.get("examples_per_s"), "eta_s": state.get("eta_s")}
     if a.json:
         print(json.dumps(info))
     else:
@@ -163,13 +165,9 @@ def cmd_summary(a: argparse.Namespace) -> int:
         print("error: --sanity needs a job run on an example model", file=sys.stderr)
         return 2
     model = spec["models"][0] if spec else None
-    try:
-        result = summarize(store, other=_open(a.compare)[0] if a.compare else None, top=a.top, worst=a.worst,
-                           model=model, features=spec["features"] if spec else None,
-                           dataset=spec["dataset"] if spec else None, sample=a.sanity, encode=a.json)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    result = summarize(store, other=_open(a.compare)[0] if a.compare else None, top=a.top, worst=a.worst,
+                       model=model, features=spec["features"] if spec else None,
+                       dataset=spec["dataset"] if spec else None, sample=a.sanity, encode=a.json)
     print(json.dumps(result) if a.json else _text(result))
     return 0
 
@@ -209,8 +207,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     a = parser().parse_args(argv)
     try:
         return {"run": cmd_run, "status": cmd_status, "summary": cmd_summary}[a.command](a)
-    except FileNotFoundError as exc:  # a store no job was started in
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, ImportError, OSError) as exc:  # bad arguments, a missing or odd store
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

@@ -160,6 +160,12 @@ def run_job(model: nn.Module, features: Sequence[Any], dataset: Any, store: Unio
     _check_shapes(dataset, features, spec)
     out = Store(store)
     out.open(manifest(spec, model, features, classes, total, meta))
+    with out.hold():
+        return _run(out, model, features, dataset, spec, score_func, runner, total)
+
+
+def _run(out: Store, model: nn.Module, features: Sequence[Any], dataset: Any, spec: JobSpec,
+         score_func: Optional[Callable[[Tensor], Tensor]], runner: Any, total: int) -> JobReport:
     done_shards = out.done_shards()
     already = sum(min(spec.shard_size, total - s * spec.shard_size) for s in done_shards)
     mean_features = [i for i, f in enumerate(features)

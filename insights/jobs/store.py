@@ -3,6 +3,8 @@
     store/
       manifest.json            the job (spec, model, features, classes, total): a resume must match it
       status.json              last progress written by the running job (state, done, total, ETA)
+      job.lock                 locked (flock) by the process running the job: the OS drops the lock
+                               the moment that process dies, so a reader knows a killed job at once
       rows/00007.parquet       one row per example: index, example_id, label, predicted, score, target,
                                target_score, total, delta, deletion_auc, error
       maps/<key>/00007.npy     the shard's attribution maps for one feature (or layer), (examples, ...)
@@ -15,6 +17,8 @@ again ends with each example exactly once.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -58,6 +62,9 @@ class Store:
 
     def open(self, manifest: Dict[str, Any]) -> None:
         """Create the store, or check that an existing one holds the same job (to resume it)."""
+        blocker = next((p for p in (self.path, *self.path.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise ValueError(f"`store` {self.path} cannot be a folder: {blocker} is a file; choose another path")
         if self.exists():
             old = self.manifest()
             for key in ("spec", "weights", "features"):
@@ -71,6 +78,40 @@ class Store:
         (self.path / "rows").mkdir(parents=True, exist_ok=True)
         (self.path / "maps").mkdir(exist_ok=True)
         _atomic_write(self.manifest_path, lambda p: p.write_text(json.dumps(manifest, indent=2)))
+
+    # --- who runs it ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Mark the job as running in this process for the duration (one process per store)."""
+        with open(self.path / "job.lock", "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ValueError(f"another process is running the job in {self.path}; wait for it, "
+                                 "or cancel it, before starting it again") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def held(self) -> bool:
+        """Whether a live process is running the job now (a killed one holds nothing)."""
+        path = self.path / "job.lock"
+        if not path.is_file():
+            return False
+        with open(path, "rb") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            return False
+
+    def state(self) -> Optional[str]:
+        """The job's state as a reader should see it: "running" only while its process lives,
+        "stopped" for a job whose process went away unfinished (start it again to resume)."""
+        state = (self.status() or {}).get("state")
+        return "stopped" if state == "running" and not self.held() else state
 
     # --- writing ---------------------------------------------------------------------------------
     def done_shards(self) -> List[int]:

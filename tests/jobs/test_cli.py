@@ -50,3 +50,32 @@ def test_run_status_summary_on_the_digits_model(tmp_path, capsys):
 def test_bad_arguments_exit_with_a_message(tmp_path, capsys, argv, message):
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{file}"],  # a file, not a folder
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{file}/under"],  # under a file
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{tmp}/x", "--shard-size", "0"],
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{tmp}/x", "--workers", "many"],
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{tmp}/x", "--arg", "n_steps"],
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{tmp}/x", "--dtype", "int8"],
+    ["run", "--model", "nothing", "--method", "Saliency", "--store", "{tmp}/x"],
+    ["run", "--model", "digits", "--store", "{tmp}/x"],  # no method
+    ["run", "--model", "digits", "--method", "Saliency", "--store", "{tmp}/x", "--frobnicate"],
+    ["status", "{file}"],
+    ["status", "{file}/under"],
+    ["summary", "{file}", "--json"],
+    ["summary", "{tmp}/missing", "--compare", "{file}"],
+    ["launch"],
+    [],
+])
+def test_every_bad_argument_is_one_line_and_a_non_zero_exit(tmp_path, argv):
+    """Run as a user runs it (a process), so argparse's own exits are covered too."""
+    file = tmp_path / "a-file.txt"
+    file.write_text("not a store")
+    command = [sys.executable, "-m", "insights.jobs", *[a.format(tmp=tmp_path, file=file) for a in argv]]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert file.read_text() == "not a store"
