@@ -2,10 +2,10 @@
  * The dashboard. It takes its Transport as a prop, so the browser (HTTP + Socket.IO, see main.tsx)
  * and the Jupyter widget (anywidget messages) mount the same App.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, Estimate, ExampleView, PageResponse, Workspaces } from './contract';
-import { attributionRequest, parseNeuron, settingsErrors } from './app/requests';
-import { readSettings, writeSettings, type Settings } from './app/settings';
+import { attributionRequest, fitSettings, parseNeuron, settingsErrors } from './app/requests';
+import { readSettings, readViewState, writeSettings, type Settings, type ViewState } from './app/settings';
 import { resultKey, useRun } from './app/use-run';
 import { Controls } from './features/controls/controls';
 import { UploadPanel, type UploadValue } from './features/controls/upload-panel';
@@ -14,7 +14,7 @@ import { ErrorBanner } from './features/progress/error-banner';
 import { summarize } from './features/progress/job-machine';
 import { ProgressBar } from './features/progress/progress-bar';
 import { ExampleCard, type PanelEntry } from './features/results/example-card';
-import { DEFAULT_VIEW, type ViewSettings } from './features/results/view-settings';
+import type { ViewSettings } from './features/results/view-settings';
 import { DatasetView } from './features/dataset/dataset-view';
 import { ViewToolbar } from './features/results/view-toolbar';
 import { TransportContext, useTransport } from './transport/context';
@@ -77,16 +77,23 @@ function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: strin
 function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   const transport = useTransport();
   const [settings, setSettings] = useState<Settings>(() => readSettings(syncUrl ? window.location.search : ''));
+  // what a shared link reopens: drawing options, tab, page and opened examples
+  const [shared] = useState<ViewState>(() => readViewState(syncUrl ? window.location.search : ''));
+  const [notes, setNotes] = useState<string[]>([]);
+  const [opened, setOpened] = useState<number[]>(shared.opened);
+  const [targets, setTargets] = useState<Record<string, string>>({});
   const [workspaces, setWorkspaces] = useState<string[]>([]);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [examples, setExamples] = useState<ExampleView[]>([]);
   const [page, setPage] = useState<PageResponse | null>(null);
   const [loading, setLoading] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
-  const [view, setView] = useState<ViewSettings>(DEFAULT_VIEW);
-  const [tab, setTab] = useState<'examples' | 'dataset'>('examples');
-  const { state: runState, results, error: runError, setError: setRunError, run, cancel } = useRun();
+  const [view, setView] = useState<ViewSettings>(shared.view);
+  const [tab, setTab] = useState<'examples' | 'dataset'>(shared.tab);
+  const { state: runState, results, error: runError, setError: setRunError, run, cancel, reset } = useRun();
   const summary = summarize(runState);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
   const update = useCallback((change: Partial<Settings>) => setSettings((s) => ({ ...s, ...change })), []);
 
   // workspaces, then the chosen workspace's description
@@ -98,19 +105,25 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   }, [transport]);
   useEffect(loadWorkspaces, [loadWorkspaces]);
 
+  const firstLoad = useRef(true);
   const loadInfo = useCallback((workspace: string) => {
     setInfo(null);
     setExamples([]);
     setPage(null);
+    setTargets({});
+    reset(); // a run (its banner, its results) belongs to the workspace it ran in
+    if (!firstLoad.current) setOpened([]);
     transport.request<AppInfo>('GET', `/w/${encodeURIComponent(workspace)}/info`).then((i) => {
-      setInfo(i);
       setFailure(null);
-      setSettings((s) => {
-        const methods = s.methods.filter((m) => i.methods.some((x) => x.name === m));
-        return { ...s, methods: methods.length ? methods : [i.methods[0]?.name].filter(Boolean) as string[] };
-      });
+      const { settings: fitted, notes: changed } = fitSettings(settingsRef.current, i);
+      setSettings(fitted);
+      setNotes(changed);
+      setInfo(i);
+      if (firstLoad.current) void restore(i, fitted);
+      firstLoad.current = false;
     }, (err) => setFailure({ error: errorDetail(err), context: 'Loading the workspace', retry: () => loadInfo(workspace) }));
-  }, [transport]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `restore` is read once, at the first load
+  }, [transport, reset]);
   useEffect(() => { if (settings.workspace) loadInfo(settings.workspace); }, [settings.workspace, loadInfo]);
 
   useEffect(() => {
@@ -122,9 +135,9 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
 
   useEffect(() => {
     if (!syncUrl || !settings.workspace) return;
-    const search = writeSettings(settings, window.location.search);
+    const search = writeSettings(settings, window.location.search, { view, tab, page: page?.page ?? null, opened });
     if (search !== window.location.search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
-  }, [settings, syncUrl]);
+  }, [settings, syncUrl, view, tab, page, opened]);
 
   const errors = useMemo(() => settingsErrors(settings, info), [settings, info]);
   const valid = Object.keys(errors).length === 0;
@@ -132,32 +145,49 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   const busy = summary.active || loading;
   const estimate = useEstimate(settings, info, exampleIds.slice(0, settings.pageSize), valid, busy);
 
-  const runOn = useCallback((ids: string[]) => {
-    if (!info || ids.length === 0 || settings.methods.length === 0) return;
-    void run(settings, info, ids);
+  const runOn = useCallback((ids: string[], given: Settings = settings, about: AppInfo | null = info) => {
+    if (!about || ids.length === 0 || given.methods.length === 0) return;
+    setTargets((t) => Object.fromEntries(Object.entries(t).filter(([id]) => !ids.includes(id))));
+    void run(given, about, ids);
   }, [info, run, settings]);
 
-  const fetchPage = useCallback(async (pageNumber: number) => {
-    if (!info || !valid) return;
+  /** Re-attribute one example to a class of the user's choice (Captum Insights' class chips). */
+  const retarget = useCallback((exampleId: string, className: string) => {
+    if (!info) return;
+    void run({ ...settings, target: 'class', targetClass: className }, info, [exampleId]);
+    setTargets((t) => ({ ...t, [exampleId]: className }));
+  }, [info, run, settings]);
+
+  /** One page of examples (shown, not yet attributed); null when it could not be fetched. */
+  const loadPage = useCallback(async (pageNumber: number, given: Settings, about: AppInfo): Promise<ExampleView[] | null> => {
     setLoading(true);
     setFailure(null);
     try {
-      const response = await transport.request<PageResponse>('POST', `/w/${encodeURIComponent(settings.workspace)}/examples/page`, {
+      const response = await transport.request<PageResponse>('POST', `/w/${encodeURIComponent(given.workspace)}/examples/page`, {
         page: pageNumber,
-        page_size: settings.pageSize,
-        filter: { prediction: settings.prediction, true_classes: settings.trueClasses,
-          predicted_classes: settings.predictedClasses, model: settings.models[0] ?? 0 },
-        top_k: Math.min(3, info.classes.length),
+        page_size: given.pageSize,
+        filter: { prediction: given.prediction, true_classes: given.trueClasses,
+          predicted_classes: given.predictedClasses, model: given.models[0] ?? 0 },
+        top_k: Math.min(3, about.classes.length),
       });
       setPage(response);
+      setOpened([]);
       setExamples(response.examples);
-      runOn(response.examples.map((e) => e.id));
+      return response.examples;
     } catch (err) {
-      setFailure({ error: errorDetail(err), context: 'Fetching examples', retry: () => void fetchPage(pageNumber) });
+      setFailure({ error: errorDetail(err), context: 'Fetching examples', retry: () => void loadPage(pageNumber, given, about)
+        .then((list) => list && runOn(list.map((e) => e.id), given, about)) });
+      return null;
     } finally {
       setLoading(false);
     }
-  }, [info, valid, transport, settings, runOn]);
+  }, [transport, runOn]);
+
+  const fetchPage = useCallback(async (pageNumber: number) => {
+    if (!info || !valid) return;
+    const list = await loadPage(pageNumber, settings, info);
+    if (list) runOn(list.map((e) => e.id));
+  }, [info, valid, settings, loadPage, runOn]);
 
   const upload = useCallback(async (inputs: Record<string, UploadValue>) => {
     setFailure(null);
@@ -175,12 +205,29 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     try {
       const example = await transport.request<ExampleView>('GET', `/w/${encodeURIComponent(settings.workspace)}/examples/at/${index}`);
       setExamples((list) => [example, ...list.filter((e) => e.id !== example.id)]);
+      setOpened((list) => [index, ...list.filter((i) => i !== index)]);
       setTab('examples');
       runOn([example.id]);
     } catch (err) {
       setFailure({ error: errorDetail(err), context: `Opening example ${index}`, retry: () => void openExample(index) });
     }
   }, [transport, settings.workspace, runOn]);
+
+  /** A shared link's page and opened examples, shown and attributed (one run) once the workspace is. */
+  const restore = async (about: AppInfo, given: Settings) => {
+    if (shared.page === null && shared.opened.length === 0) return;
+    const list = shared.page !== null ? await loadPage(shared.page, given, about) ?? [] : [];
+    try {
+      const ws = encodeURIComponent(given.workspace);
+      const extra = await Promise.all(shared.opened.map((i) => transport.request<ExampleView>('GET', `/w/${ws}/examples/at/${i}`)));
+      const shown = [...extra, ...list.filter((e) => !extra.some((x) => x.id === e.id))];
+      setExamples(shown);
+      setOpened(shared.opened);
+      if (Object.keys(settingsErrors(given, about)).length === 0) runOn(shown.map((e) => e.id), given, about);
+    } catch (err) {
+      setFailure({ error: errorDetail(err), context: 'Reopening the shared examples' });
+    }
+  };
 
   // Ctrl+Enter (or Cmd+Enter) fetches from anywhere on the page; Escape cancels a run
   useEffect(() => {
@@ -200,6 +247,8 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
       layer: m?.needs_layer && info ? attributionRequest(settings, info, m, ['x']).layer ?? null : null,
       neuron: m?.needs_neuron ? parseNeuron(settings.neuron) : null,
       baselines: settings.baselines,
+      workspace: settings.workspace,
+      text: !!info?.features.some((f) => f.kind === 'text'),
     };
   }, [methodsByName, settings, info]);
 
@@ -217,7 +266,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
       <div className="layout">
         <aside className="sidebar">
           <Controls workspaces={workspaces} info={info} settings={settings} update={update} errors={errors}
-            estimate={estimate} busy={busy} canRun={!!info && valid}
+            estimate={estimate} busy={busy} canRun={!!info && valid} notes={notes} onDismissNotes={() => setNotes([])}
             onFetch={() => void fetchPage(0)} onRun={() => runOn(exampleIds)} />
           {info && <UploadPanel features={info.features} busy={busy} onUpload={(v) => void upload(v)} />}
         </aside>
@@ -240,7 +289,8 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
           {!summary.active && summary.cancelled && runState.jobs.length > 0 && (
             <p className="banner info" role="status">Cancelled: the server stopped the job.</p>
           )}
-          {examples.length > 0 && <ViewToolbar view={view} onChange={setView} />}
+          {examples.length > 0 && <ViewToolbar view={view} onChange={setView}
+            images={!!info?.features.some((f) => f.kind === 'image') || [...results.values()].some((r) => r.result.features.some((f) => f.payload.kind === 'layer'))} />}
           {page?.message && <p className="banner info" role="status">{page.message}</p>}
           {!info && !failure && <p className="empty" aria-busy="true">Loading…</p>}
           {info && examples.length === 0 && !loading && !page?.message && (
@@ -263,7 +313,8 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
             }
             return (
               <ExampleCard key={example.id} example={example} models={info?.models ?? []} panels={panels} pending={pending}
-                methods={methodsByName} view={view} snippetFor={snippetFor} />
+                methods={methodsByName} view={view} snippetFor={snippetFor} classes={info?.classes ?? []}
+                target={targets[example.id]} onRetarget={(c) => retarget(example.id, c)} busy={busy} />
             );
           })}
           {page && examples.length > 0 && (

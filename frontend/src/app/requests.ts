@@ -58,3 +58,34 @@ export function attributionRequest(s: Settings, info: AppInfo, method: MethodInf
   }
   return request;
 }
+
+/**
+ * The settings made to fit a workspace (after a switch, or a shared link): models, methods,
+ * classes, layer and baselines it does not have are dropped, and a chosen class it does not have
+ * falls back to the default target. Each change is said in a note, so nothing changes silently.
+ */
+export function fitSettings(s: Settings, info: AppInfo): { settings: Settings; notes: string[] } {
+  const notes: string[] = [];
+  const next: Settings = { ...s };
+  const models = s.models.filter((m) => m < info.models.length);
+  next.models = models.length ? models : [0];
+  const methods = s.methods.filter((m) => info.methods.some((x) => x.name === m));
+  const dropped = s.methods.filter((m) => !methods.includes(m));
+  if (dropped.length) notes.push(`${dropped.join(', ')} ${dropped.length > 1 ? 'are' : 'is'} not offered here.`);
+  next.methods = methods.length ? methods : [info.methods[0]?.name].filter(Boolean) as string[];
+  if (s.target === 'class' && !info.classes.includes(s.targetClass)) {
+    if (s.targetClass) notes.push(`"${s.targetClass}" is not a class of ${s.workspace}: explaining the default target instead.`);
+    next.target = 'default';
+    next.targetClass = '';
+  }
+  next.trueClasses = s.trueClasses.filter((c) => info.classes.includes(c));
+  next.predictedClasses = s.predictedClasses.filter((c) => info.classes.includes(c));
+  const layers = info.models[next.models[0]]?.layers ?? [];
+  if (s.layer && !layers.includes(s.layer)) {
+    notes.push(`The model has no layer ${s.layer}: using ${defaultLayer(info.models[next.models[0]])}.`);
+    next.layer = '';
+  }
+  next.baselines = Object.fromEntries(Object.entries(s.baselines)
+    .filter(([f, b]) => info.features.some((x) => x.name === f && x.baselines.includes(b))));
+  return { settings: next, notes };
+}

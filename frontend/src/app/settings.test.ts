@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, readSettings, writeSettings } from './settings';
+import { DEFAULT_SETTINGS, DEFAULT_VIEW_STATE, readSettings, readViewState, writeSettings } from './settings';
+import { fitSettings } from './requests';
+import type { AppInfo } from '../contract';
 
 describe('settings in the URL', () => {
   it('round-trips methods, arguments, filters and target, and keeps the token', () => {
@@ -18,5 +20,40 @@ describe('settings in the URL', () => {
 
   it('falls back to defaults for what the URL does not say', () => {
     expect(readSettings('?token=x')).toEqual({ ...DEFAULT_SETTINGS, args: {}, baselines: {} });
+  });
+
+  it('round-trips the drawing options, tab, page and opened examples', () => {
+    const shown = { view: { sign: 'absolute_value' as const, mode: 'heat_map' as const, cmap: 'magma', alpha: 0.3, outlierPerc: 5 },
+      tab: 'dataset' as const, page: 2, opened: [40, 7] };
+    const search = writeSettings({ ...DEFAULT_SETTINGS, workspace: 'digits' }, '?token=t', shown);
+    expect(readViewState(search)).toEqual(shown);
+    expect(readViewState('?token=t')).toEqual(DEFAULT_VIEW_STATE);
+    expect(readViewState('?sign=bogus&alpha=7&page=-1').view.sign).toBe('all');
+  });
+});
+
+describe('settings fitted to a workspace', () => {
+  const info = {
+    models: [{ index: 0, name: 'M', device: 'cpu', layers: ['conv1', 'fc'] }], classes: ['neg', 'pos'],
+    features: [{ name: 'review', kind: 'text', baselines: ['pad'], accepts_upload: true }],
+    methods: [{ name: 'Saliency', family: 'gradient', baselines: 'none', stochastic: false, needs_layer: false,
+      needs_neuron: false, convergence_delta: false, progress: true, help: '', params: [] }],
+    limits: {}, default_target: 'label', engine_version: 't', cache: false,
+  } satisfies AppInfo;
+
+  it('drops what the workspace does not have and says so', () => {
+    const { settings, notes } = fitSettings({ ...DEFAULT_SETTINGS, workspace: 'sentiment', methods: ['Saliency', 'Lime'],
+      target: 'class', targetClass: '8', layer: 'conv2', trueClasses: ['8', 'pos'], models: [3],
+      baselines: { digit: 'blur', review: 'pad' } }, info);
+    expect(settings).toMatchObject({ methods: ['Saliency'], target: 'default', targetClass: '', layer: '',
+      trueClasses: ['pos'], models: [0], baselines: { review: 'pad' } });
+    expect(notes.join(' ')).toContain('"8" is not a class of sentiment');
+    expect(notes.join(' ')).toContain('Lime');
+    expect(notes.join(' ')).toContain('conv2');
+  });
+
+  it('keeps settings that fit, silently', () => {
+    const given = { ...DEFAULT_SETTINGS, workspace: 'sentiment', methods: ['Saliency'], target: 'class' as const, targetClass: 'pos' };
+    expect(fitSettings(given, info)).toEqual({ settings: given, notes: [] });
   });
 });

@@ -3,6 +3,10 @@
  * and its round trip through the page's URL so a view can be bookmarked and shared.
  */
 import type { RawArgs } from '../features/controls/params';
+import { COLORMAPS, defaultColormap } from '../heatmap/colormap';
+import { SIGNS, type Sign } from '../heatmap/normalize';
+import { IMAGE_MODES, type ImageMode } from '../heatmap/paint';
+import { DEFAULT_VIEW, type ViewSettings } from '../features/results/view-settings';
 
 export type TargetKind = 'default' | 'predicted' | 'label' | 'class';
 export type PredictionFilter = 'all' | 'correct' | 'incorrect';
@@ -74,8 +78,45 @@ export function readSettings(search: string): Settings {
   return s;
 }
 
-/** The URL query for `s`, keeping parameters that are not ours (the access token). */
-export function writeSettings(s: Settings, search: string): string {
+/** What is on screen besides the settings: drawing options, tab, page, examples opened by place. */
+export interface ViewState {
+  view: ViewSettings;
+  tab: 'examples' | 'dataset';
+  /** The page of examples shown (null: none fetched yet). */
+  page: number | null;
+  /** Examples opened by their place in the data set (from the Dataset view), newest first. */
+  opened: number[];
+}
+
+export const DEFAULT_VIEW_STATE: ViewState = { view: DEFAULT_VIEW, tab: 'examples', page: null, opened: [] };
+
+const naturals = (v: string | null) => list(v).map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+
+export function readViewState(search: string): ViewState {
+  const q = new URLSearchParams(search);
+  const view = { ...DEFAULT_VIEW };
+  const sign = q.get('sign');
+  if (sign && (SIGNS as readonly string[]).includes(sign)) view.sign = sign as Sign;
+  const mode = q.get('display');
+  if (mode && (IMAGE_MODES as readonly string[]).includes(mode)) view.mode = mode as ImageMode;
+  const cmap = q.get('cmap');
+  view.cmap = cmap && (COLORMAPS as readonly string[]).includes(cmap) ? cmap : defaultColormap(view.sign);
+  const alpha = Number(q.get('alpha'));
+  if (q.has('alpha') && alpha >= 0 && alpha <= 1) view.alpha = alpha;
+  const outlier = Number(q.get('outlier'));
+  if (q.has('outlier') && outlier >= 0 && outlier <= 50) view.outlierPerc = outlier;
+  const page = Number(q.get('page'));
+  return {
+    view,
+    tab: q.get('tab') === 'dataset' ? 'dataset' : 'examples',
+    page: q.has('page') && Number.isInteger(page) && page >= 0 ? page : null,
+    opened: naturals(q.get('open')),
+  };
+}
+
+/** The URL query for `s` (and what is on screen, when given), keeping parameters that are not
+ *  ours (the access token). */
+export function writeSettings(s: Settings, search: string, shown?: ViewState): string {
   const q = new URLSearchParams(search);
   for (const key of [...q.keys()]) {
     if (key !== 'token') q.delete(key);
@@ -97,6 +138,18 @@ export function writeSettings(s: Settings, search: string): string {
   if (s.predictedClasses.length) q.set('pred', s.predictedClasses.join(','));
   if (s.pageSize !== d.pageSize) q.set('n', String(s.pageSize));
   if (s.faithfulness) q.set('faith', '1');
+  if (shown) {
+    const v = shown.view;
+    const dv = DEFAULT_VIEW;
+    if (v.sign !== dv.sign) q.set('sign', v.sign);
+    if (v.mode !== dv.mode) q.set('display', v.mode);
+    if (v.cmap !== defaultColormap(v.sign)) q.set('cmap', v.cmap);
+    if (v.alpha !== dv.alpha) q.set('alpha', String(v.alpha));
+    if (v.outlierPerc !== dv.outlierPerc) q.set('outlier', String(v.outlierPerc));
+    if (shown.tab !== 'examples') q.set('tab', shown.tab);
+    if (shown.page !== null) q.set('page', String(shown.page));
+    if (shown.opened.length) q.set('open', shown.opened.join(','));
+  }
   const text = q.toString();
   return text ? `?${text}` : '';
 }

@@ -39,6 +39,18 @@ export function useRun() {
     });
   }, []);
 
+  /** A cancelled job's streamed maps stay on screen, marked as the partial results they are. */
+  const markCancelled = useCallback((method: string, exampleIds: string[]) => {
+    setResults((prev) => {
+      const next = new Map(prev);
+      for (const [key, entry] of prev) {
+        const [example, , name] = key.split('|');
+        if (name === method && entry.partial && exampleIds.includes(example)) next.set(key, { ...entry, cancelled: true });
+      }
+      return next;
+    });
+  }, []);
+
   const run = useCallback(async (settings: Settings, info: AppInfo, exampleIds: string[]) => {
     const runId = ++runRef.current;
     cancelled.current = false;
@@ -66,7 +78,7 @@ export function useRun() {
             onProgress: (e) => dispatch({ type: 'progress', event: e }),
             onPartial: (e) => store(e.results, true),
             onResult: (e) => { store(e.results, false); dispatch({ type: 'done', jobId: e.job_id }); finish(); },
-            onCancelled: (e) => { dispatch({ type: 'cancelled', jobId: e.job_id }); finish(); },
+            onCancelled: (e) => { markCancelled(name, exampleIds); dispatch({ type: 'cancelled', jobId: e.job_id }); finish(); },
             onError: (e) => fail(e.error),
           }).then((accepted) => {
             dispatch({ type: 'accepted', runId, method: name, jobId: accepted.job_id, estimate: accepted.estimate });
@@ -76,7 +88,7 @@ export function useRun() {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENT_JOBS, methods.length) }, worker));
-  }, [store, transport]);
+  }, [store, transport, markCancelled]);
 
   const cancel = useCallback(() => {
     cancelled.current = true;
@@ -84,5 +96,15 @@ export function useRun() {
     for (const id of liveJobIds(stateRef.current)) transport.cancel(id);
   }, [transport]);
 
-  return { state, results, error, setError, run, cancel };
+  /** Forget the run and its results (another workspace was chosen); its jobs are cancelled. */
+  const reset = useCallback(() => {
+    runRef.current += 1;
+    cancelled.current = true;
+    for (const id of liveJobIds(stateRef.current)) transport.cancel(id);
+    dispatch({ type: 'reset' });
+    setResults(new Map());
+    setError(null);
+  }, [transport]);
+
+  return { state, results, error, setError, run, cancel, reset };
 }

@@ -2,6 +2,7 @@
  * The sidebar: workspace, models, methods (several at once) with their generated argument
  * forms, target, baselines, layer, filters, and the Fetch / Run buttons with the cost estimate.
  */
+import { useState } from 'react';
 import type { AppInfo, Estimate } from '../../contract';
 import type { PredictionFilter, Settings, TargetKind } from '../../app/settings';
 import { defaultLayer } from '../../app/requests';
@@ -19,6 +20,18 @@ interface Props {
   canRun: boolean;
   onFetch(): void;
   onRun(): void;
+  /** What was changed to fit the workspace (a class it does not have, ...), said once. */
+  notes?: string[];
+  onDismissNotes?(): void;
+}
+
+/** Where each settings error's field is, and what to call it. */
+function errorField(key: string): { id: string; name: string } {
+  if (key === 'target') return { id: fieldId('Class'), name: 'Class' };
+  if (key === 'neuron') return { id: fieldId('Neuron'), name: 'Neuron' };
+  if (key === 'methods') return { id: 'methods-legend', name: 'Methods' };
+  const [method, param] = key.split('.');
+  return { id: `arg-${method}-${param}`, name: `${method} ${param}` };
 }
 
 const FAMILIES = ['gradient', 'perturbation', 'layer', 'neuron'];
@@ -52,7 +65,12 @@ function ClassPicker({ label, classes, chosen, onChange }: {
   );
 }
 
-export function Controls({ workspaces, info, settings, update, errors, estimate, busy, canRun, onFetch, onRun }: Props) {
+export function Controls({ workspaces, info, settings, update, errors, estimate, busy, canRun, onFetch, onRun, notes = [], onDismissNotes }: Props) {
+  // on a narrow screen the settings fold away below the workspace; Fetch / Run stay in view
+  const [collapsed, setCollapsed] = useState(() => typeof window.matchMedia === 'function'
+    && window.matchMedia('(max-width: 760px)').matches);
+  // which method families are open: the user's choice, kept when its last method is unticked
+  const [openFamilies, setOpenFamilies] = useState<Record<string, boolean>>({});
   const selected = info ? settings.methods.map((n) => info.methods.find((m) => m.name === n)).filter((m) => m !== undefined) : [];
   const needsLayer = selected.some((m) => m.needs_layer);
   const needsNeuron = selected.some((m) => m.needs_neuron);
@@ -71,6 +89,9 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
           {workspaces.map((w) => <option key={w} value={w}>{w}</option>)}
         </select>
       </div>
+      <button type="button" className="settings-toggle" aria-expanded={!collapsed} aria-controls="settings-body"
+        onClick={() => setCollapsed((c) => !c)}>{collapsed ? 'Show settings' : 'Hide settings'}</button>
+      <div id="settings-body" className={collapsed ? 'settings-body collapsed' : 'settings-body'}>
 
       {info && info.models.length > 1 && (
         <fieldset>
@@ -87,13 +108,18 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
 
       {info && (
         <fieldset className="methods">
-          <legend>Methods</legend>
+          <legend id="methods-legend" tabIndex={-1}>Methods</legend>
           {errors.methods && <p className="param-error">{errors.methods}</p>}
           {FAMILIES.map((family) => {
             const methods = info.methods.filter((m) => m.family === family);
             if (!methods.length) return null;
             return (
-              <details key={family} open={family === 'gradient' || family === 'perturbation' || methods.some((m) => settings.methods.includes(m.name))}>
+              <details key={family} open={openFamilies[family] ?? (family === 'gradient' || family === 'perturbation'
+                || methods.some((m) => settings.methods.includes(m.name)))}
+                onToggle={(e) => {
+                  const open = (e.currentTarget as HTMLDetailsElement).open;
+                  setOpenFamilies((o) => (o[family] === open ? o : { ...o, [family]: open }));
+                }}>
                 <summary>{family}</summary>
                 {methods.map((m) => (
                   <label key={m.name} className="check" title={m.help}>
@@ -200,6 +226,8 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
         </fieldset>
       )}
 
+      </div>
+
       <div className="run-row">
         <button type="submit" className="primary" disabled={!canRun || busy} aria-keyshortcuts="Control+Enter"
           title="Load a page of examples and run the selected methods (Ctrl+Enter)">Fetch</button>
@@ -213,10 +241,31 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
               </span>
             ) : estimate.loading ? 'estimating…' : null}
         </span>
+        {Object.keys(errors).length > 0 && (
+          <div className="run-errors" role="status">
+            <span>Fetch needs:</span>
+            <ul>
+              {Object.entries(errors).map(([key, message]) => {
+                const where = errorField(key);
+                return (
+                  <li key={key}>
+                    <button type="button" className="link" onClick={() => {
+                      setCollapsed(false);
+                      setTimeout(() => document.getElementById(where.id)?.focus(), 0);
+                    }}>{where.name}</button>: {message}
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        )}
+        {notes.length > 0 && (
+          <div className="run-notes" role="status">
+            {notes.map((n) => <span key={n}>{n}</span>)}
+            {onDismissNotes && <button type="button" className="link" onClick={onDismissNotes}>OK</button>}
+          </div>
+        )}
       </div>
-      {Object.keys(errors).length > 0 && (
-        <p className="param-error" role="status">Fix the highlighted settings to run.</p>
-      )}
     </form>
   );
 }

@@ -29,7 +29,7 @@ describe('list-of-integers arguments (Occlusion windows)', () => {
     };
     const code = pythonSnippet({
       method: occlusion, args: { sliding_window_shapes: [1, 4, 4], strides: [1, 2, 2] }, layer: null, neuron: null,
-      target: 3, baselines: {}, exampleId: 'abc',
+      target: 3, baselines: {}, workspace: 'shapes', example: { index: 1, id: 'abc' }, model: 0, text: false,
     });
     expect(code).toContain('explainer.attribute(inputs, sliding_window_shapes=(1, 4, 4), strides=(1, 2, 2), baselines=baselines, target=3)');
   });

@@ -21,8 +21,22 @@ import type { ViewSettings } from '../results/view-settings';
 const FINISHED = new Set(['done', 'error', 'cancelled', 'failed']);
 const running = (d: DatasetStatus) => !FINISHED.has(d.state ?? 'done');
 
+/** A number as a label: a true minus sign, so "−13 to −12" never reads as "-13--12". */
+const num = (v: number) => fmt(v, 2).replace(/^-/, '−');
+
+/** A bin's label: "from to" with true minus signs. */
+export function binLabel(low: number, high: number): string {
+  return `${num(low)} to ${num(high)}`;
+}
+
+/** Whether a method's stored maps are absolute values (Saliency by default) or signed. */
+export function signOf(method: string, args: Record<string, unknown> = {}): 'absolute' | 'signed' {
+  if (method === 'Saliency') return args.abs === false ? 'signed' : 'absolute';
+  return 'signed';
+}
+
 function HistogramBars({ histogram, label }: { histogram: Histogram; label: string }) {
-  const names = histogram.counts.map((_, i) => `${fmt(histogram.edges[i], 2)}–${fmt(histogram.edges[i + 1], 2)}`);
+  const names = histogram.counts.map((_, i) => binLabel(histogram.edges[i], histogram.edges[i + 1]));
   return <Bars names={names} values={histogram.counts} label={label} />;
 }
 
@@ -189,6 +203,9 @@ export function DatasetView({ info, settings, view, onOpen }: Props) {
           {summary.faithfulness && (
             <div>
               <h3>Faithfulness (deletion AUC, lower is better; mean {fmt(summary.faithfulness.mean ?? null)})</h3>
+              <p className="muted small">Deletion AUC: the share of its score (the model's probability) an example keeps,
+                on average, as its most-attributed features are deleted — 0 when it falls at once, 1 when it never falls;
+                the same 0–1 scale for every example and model.</p>
               <HistogramBars histogram={summary.faithfulness.histogram} label="deletion AUC distribution" />
               <h4>Least faithful examples</h4>
               <ol className="worst">
@@ -212,7 +229,13 @@ export function DatasetView({ info, settings, view, onOpen }: Props) {
             </select>
             {summary.agreement && (
               <>
-                <p>Rank correlation of {summary.agreement.methods.join(' and ')} per example: mean {fmt(summary.agreement.mean ?? null)} over {summary.agreement.count} examples.</p>
+                <p>Rank correlation of {summary.agreement.methods.map((m, i) => `${m} (${signOf(m, i === 0 ? summary.spec.args as Record<string, unknown> : {})})`).join(' and ')} per
+                  example: mean {fmt(summary.agreement.mean ?? null)} over {summary.agreement.count} examples.</p>
+                {new Set(summary.agreement.methods.map((m, i) => signOf(m, i === 0 ? summary.spec.args as Record<string, unknown> : {}))).size > 1 && (
+                  <p className="warn small">One map is signed and the other absolute: they are ranked as stored, so a
+                    negative attribution counts as low in one and as high in the other. Compare like with like (e.g.
+                    Saliency with abs off) for a fair agreement.</p>
+                )}
                 <HistogramBars histogram={summary.agreement.histogram} label="rank correlation distribution" />
               </>
             )}

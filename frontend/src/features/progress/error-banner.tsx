@@ -1,4 +1,5 @@
-/** A readable error with the server's message, and a way to try again. */
+/** A readable error with the server's message, and a way to try again. (The field name the JSON
+ *  carries is for programs; the message says what to change.) */
 import type { ErrorDetail } from '../../contract';
 
 export function ErrorBanner({ error, context, onRetry, onDismiss }: {
@@ -8,7 +9,6 @@ export function ErrorBanner({ error, context, onRetry, onDismiss }: {
     <div className="banner error" role="alert">
       <div>
         <strong>{context ? `${context} failed` : 'Something went wrong'}:</strong> {error.message}
-        {error.field ? <span className="muted"> (field: {error.field})</span> : null}
       </div>
       <div className="banner-actions">
         {onRetry && <button type="button" onClick={onRetry}>Retry</button>}

@@ -33,7 +33,8 @@ export type RunAction =
   | { type: 'done'; jobId: string }
   | { type: 'cancelled'; jobId: string }
   | { type: 'failed'; runId: number; method: string; error: ErrorDetail }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  | { type: 'reset' };
 
 export const IDLE: RunState = { runId: 0, jobs: [], cancelRequested: false };
 
@@ -82,6 +83,8 @@ export function runReducer(state: RunState, action: RunAction): RunState {
     case 'failed':
       if (action.runId !== state.runId) return state;
       return update(state, (j) => j.method === action.method, () => ({ status: 'error', error: action.error }));
+    case 'reset':
+      return { ...IDLE, runId: state.runId };
     case 'cancel': {
       // jobs not yet sent are dropped at once; running ones wait for the server's `cancelled`
       const next = update(state, (j) => j.status === 'queued', () => ({ status: 'cancelled' }));

@@ -6,7 +6,8 @@ import { useRef, useState } from 'react';
 import type { AttributionResult, ExampleView, FeatureAttribution, MethodInfo } from '../../contract';
 import { decodeArray, fmt } from '../../lib/arrays';
 import { Bars } from './bars';
-import { download, downloadText, pythonSnippet, resultAsCsv, resultAsJson, type SnippetContext } from './export';
+import { download, downloadText, fileBase, heatmapPng, pythonSnippet, resultAsCsv, resultAsJson, type SnippetContext } from './export';
+import { legendOf } from './view-toolbar';
 import { ImagePanel } from './image-panel';
 import { TimeseriesPlot } from './plotly-chart';
 import { TextPanel } from './text-panel';
@@ -18,11 +19,12 @@ export type PanelKind = 'image' | 'text' | 'timeseries' | 'general';
 interface Props {
   example: ExampleView;
   result: AttributionResult;
-  partial: boolean;
+  /** done; partial: still streaming; cancelled: a partial map whose job was cancelled. */
+  state: 'partial' | 'done' | 'cancelled';
   method: MethodInfo | undefined;
   modelName: string;
   view: ViewSettings;
-  snippet: Omit<SnippetContext, 'method' | 'target' | 'exampleId'>;
+  snippet: Omit<SnippetContext, 'method' | 'target' | 'example' | 'model'>;
 }
 
 /** The input payload of the example's feature of this name (for drawing over the input). */
@@ -63,19 +65,21 @@ function FeatureDrawing({ feature, example, view, label, canvasRef, interactive 
   return <Bars names={flat.map((_, i) => String(i))} values={flat.slice(0, 64)} label={label} />;
 }
 
-export function AttributionPanel({ example, result, partial, method, modelName, view, snippet }: Props) {
+export function AttributionPanel({ example, result, state, method, modelName, view, snippet }: Props) {
+  const partial = state !== 'done';
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const [copied, setCopied] = useState(false);
   const [interactive, setInteractive] = useState(false);
   const first = result.features[0];
   const kind: PanelKind = first ? kindOf(first, example) : 'general';
-  const base = `${result.method}-${example.id}-m${result.model}`.replace(/[^\w.-]+/g, '_');
+  const base = fileBase({ method: result.method, example, model: modelName, target: result.target_name });
   const label = `${result.method} attribution of example ${example.index ?? example.id} for ${result.target_name}`;
   const copy = async () => {
     if (!method) return;
     // the server's resolved arguments (e.g. Occlusion's full window) over the form's values
     const args = { ...snippet.args, ...(result.arguments ?? {}) };
-    const text = pythonSnippet({ ...snippet, args, method, target: result.target, exampleId: example.id });
+    const text = pythonSnippet({ ...snippet, args, method, target: result.target, model: result.model,
+      example: { index: example.source === 'upload' ? null : example.index ?? null, id: example.id } });
     try {
       await navigator.clipboard.writeText(text);
       setCopied(true);
@@ -86,12 +90,13 @@ export function AttributionPanel({ example, result, partial, method, modelName, 
   };
   const largeDelta = result.delta !== null && result.delta !== undefined && result.suggested_n_steps;
   return (
-    <section className="panel" data-testid="attribution" data-state={partial ? 'partial' : 'done'} data-kind={kind}
+    <section className="panel" data-testid="attribution" data-state={state} data-kind={kind}
       data-method={result.method} aria-label={`${result.method} (${modelName})`}>
       <header className="panel-head">
         <strong>{result.method}</strong>
         <span className="muted"> · {modelName} · target {result.target_name}{result.cached ? ' · cached' : ''}</span>
-        {partial && <span className="badge">streaming…</span>}
+        {state === 'partial' && <span className="badge">streaming…</span>}
+        {state === 'cancelled' && <span className="badge cancelled" title="The job was cancelled before this map was finished">cancelled · partial</span>}
       </header>
       {result.features.map((f) => (
         <div key={f.name} className="feature">
@@ -114,14 +119,17 @@ export function AttributionPanel({ example, result, partial, method, modelName, 
             </span>
           )}
           {result.deletion_auc !== null && result.deletion_auc !== undefined && (
-            <span title="area under the deletion curve; lower is more faithful">deletion AUC {fmt(result.deletion_auc)}</span>
+            <span title="Area under the deletion curve of the model's score, as a share of the intact input's score: 0 = it falls at once, 1 = it never falls. Lower is more faithful; the same 0–1 scale for every example and model.">
+              deletion AUC {fmt(result.deletion_auc)} <span className="small">(0–1, lower is better)</span></span>
           )}
           {result.infidelity !== null && result.infidelity !== undefined && (
             <span title="normalised infidelity under small noise; lower is more faithful">infidelity {fmt(result.infidelity)}</span>
           )}
           <span className="actions">
             {kind === 'image' && (
-              <button type="button" onClick={() => canvas.current && download(`${base}.png`, canvas.current.toDataURL('image/png'))}>PNG</button>
+              <button type="button" onClick={() => canvas.current && download(`${base}.png`, heatmapPng(canvas.current,
+                `${result.method} · ${modelName} · ${example.source === 'upload' ? 'your input' : `example ${example.index ?? ''}`} · target ${result.target_name}`,
+                legendOf(view)))}>PNG</button>
             )}
             {kind === 'timeseries' && (
               <button type="button" aria-pressed={interactive} onClick={() => setInteractive((v) => !v)}>Zoomable chart</button>

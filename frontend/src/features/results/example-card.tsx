@@ -11,6 +11,16 @@ import type { ViewSettings } from './view-settings';
 export interface PanelEntry {
   result: AttributionResult;
   partial: boolean;
+  /** A partial map whose job was cancelled: it will not be finished. */
+  cancelled?: boolean;
+}
+
+/** A score as a probability reads: 3 decimals, and never a rounded 1 or 0 that is not one. */
+export function scoreText(v: number): string {
+  if (!(v >= 0 && v <= 1)) return fmt(v);
+  if (v > 0.9995 && v < 1) return '>0.999';
+  if (v > 0 && v < 0.0005) return '<0.001';
+  return v.toFixed(3);
 }
 
 interface Props {
@@ -20,7 +30,14 @@ interface Props {
   pending: string[];
   methods: Record<string, MethodInfo>;
   view: ViewSettings;
-  snippetFor(method: string): Omit<SnippetContext, 'method' | 'target' | 'exampleId'>;
+  snippetFor(method: string): Omit<SnippetContext, 'method' | 'target' | 'example' | 'model'>;
+  /** All class names, for re-targeting this example. */
+  classes?: string[];
+  /** The class this example was re-attributed to, if any. */
+  target?: string;
+  /** Re-attribute this example to a class (disabled while `busy`). */
+  onRetarget?(className: string): void;
+  busy?: boolean;
 }
 
 function InputView({ example, view }: { example: ExampleView; view: ViewSettings }) {
@@ -42,7 +59,7 @@ function InputView({ example, view }: { example: ExampleView; view: ViewSettings
   );
 }
 
-export function ExampleCard({ example, models, panels, pending, methods, view, snippetFor }: Props) {
+export function ExampleCard({ example, models, panels, pending, methods, view, snippetFor, classes = [], target, onRetarget, busy }: Props) {
   const title = example.source === 'upload' ? 'Your input' : `Example ${example.index ?? ''}`;
   return (
     <article className="card" data-testid="example-card" aria-label={title}>
@@ -60,17 +77,33 @@ export function ExampleCard({ example, models, panels, pending, methods, view, s
                   ? (example.label === null ? '' : correct ? ' ✓' : ' ✗') : '';
                 return (
                   <li key={c.index} className={c.index === pred.predicted.index ? (example.label === null ? 'pred' : correct ? 'pred correct' : 'pred incorrect') : ''}>
-                    <span>{c.name}{mark}</span><span className="score">{fmt(c.score)}</span>
+                    {onRetarget ? (
+                      <button type="button" className="chip" aria-pressed={target === c.name} disabled={busy}
+                        title={`Attribute this example to ${c.name}`} aria-label={`Explain ${c.name} for example ${example.index ?? example.id}`}
+                        onClick={() => onRetarget(c.name)}>{c.name}{mark}</button>
+                    ) : <span>{c.name}{mark}</span>}
+                    <span className="score">{scoreText(c.score)}</span>
                   </li>
                 );
               })}
             </ol>
           </div>
         ))}
+        {onRetarget && classes.length > 0 && (
+          <label className="retarget small">
+            <span className="muted">Explain class</span>
+            <select value={target ?? ''} disabled={busy} aria-label={`Explain a class for example ${example.index ?? example.id}`}
+              onChange={(e) => e.target.value && onRetarget(e.target.value)}>
+              <option value="">as set on the left</option>
+              {classes.map((c) => <option key={c} value={c}>{c}</option>)}
+            </select>
+          </label>
+        )}
       </div>
       <div className="card-panels">
-        {panels.map(({ result, partial }) => (
-          <AttributionPanel key={`${result.method}|${result.model}`} example={example} result={result} partial={partial}
+        {panels.map(({ result, partial, cancelled }) => (
+          <AttributionPanel key={`${result.method}|${result.model}`} example={example} result={result}
+            state={cancelled ? 'cancelled' : partial ? 'partial' : 'done'}
             method={methods[result.method]} modelName={models[result.model]?.name ?? `model ${result.model}`}
             view={view} snippet={snippetFor(result.method)} />
         ))}
