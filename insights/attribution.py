@@ -112,8 +112,10 @@ def stack_args(rows: Sequence[Tuple[Any, ...]], device: torch.device) -> Tuple[A
 def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], spec: Any,
                init: Dict[str, Any], call: Dict[str, Any], inputs: Tuple[Tensor, ...],
                baselines: Tuple[Tensor, ...], args: Sequence[Tuple[Any, ...]], targets: Tensor,
-               layer: Optional[str] = None, neuron: Optional[Sequence[int]] = None) -> MethodOutput:
-    """Attribute ``inputs`` (one stacked tensor per feature) with the registered method ``spec``."""
+               layer: Optional[str] = None, neuron: Optional[Sequence[int]] = None,
+               score_func: Optional[Callable[[Tensor], Tensor]] = None) -> MethodOutput:
+    """Attribute ``inputs`` (one stacked tensor per feature) with the registered method ``spec``;
+    ``score_func`` (e.g. softmax) maps outputs to the scores the faithfulness metrics read."""
     inputs = tuple(x.to(device) for x in inputs)
     baselines = tuple(b.to(device) for b in baselines)
     extra = stack_args(args, device)
@@ -155,7 +157,7 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
         delta = torch.as_tensor(delta).detach().cpu().reshape(-1)
     out = tuple(o.detach() for o in (out if isinstance(out, tuple) else (out,)))
     scores = (forward, attr_inputs, out, attr_baselines, targets.to(device), forward_args, features)
-    deletion = None if internal else partial(_deletion_auc, *scores)
+    deletion = None if internal else partial(_deletion_auc, score_func, *scores)
     unfaithful = None if internal else partial(_infidelity, *scores)
     shown_as_text = next((i for i, module in text.items() if module is target_layer), None)
     arguments = script_arguments({**init, **kwargs}, len(attr_inputs))
@@ -192,17 +194,21 @@ def script_arguments(kwargs: Dict[str, Any], n_inputs: int) -> Dict[str, Any]:
 
 
 
-def _deletion_auc(forward: Callable[..., Tensor], inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...],
-                  baselines: Tuple[Tensor, ...], targets: Tensor, forward_args: Tuple[Any, ...],
-                  features: Sequence[Any]) -> Tensor:
-    """Area under the target score as the most-attributed features are deleted (lower: more
-    faithful); text tokens are deleted whole."""
+def _deletion_auc(score_func: Optional[Callable[[Tensor], Tensor]], forward: Callable[..., Tensor],
+                  inputs: Tuple[Tensor, ...], attributions: Tuple[Tensor, ...], baselines: Tuple[Tensor, ...],
+                  targets: Tensor, forward_args: Tuple[Any, ...], features: Sequence[Any]) -> Tensor:
+    """Area under the target's score (``score_func`` of the output, e.g. its probability) as the
+    most-attributed features are deleted, each point as a share of the intact input's score and
+    clipped to [0, 1]: 0 when the score falls at once, 1 when it never falls, on the same scale
+    for every example and model (lower: more faithful). Text tokens are deleted whole."""
     from attr_engine.metrics import deletion_curve
 
+    scored = forward if score_func is None else (lambda *a: score_func(forward(*a)))
     mask = _token_masks(inputs, features) if any(f.kind == "text" for f in features) else None
-    curve = deletion_curve(forward, inputs, attributions, baselines=baselines, target=targets,
+    curve = deletion_curve(scored, inputs, attributions, baselines=baselines, target=targets,
                            additional_forward_args=forward_args or None, feature_mask=mask, n_steps=20)
-    return curve.auc.detach().cpu()
+    kept = (curve.scores / curve.scores[:, :1].clamp_min(1e-12)).clamp(0.0, 1.0)
+    return torch.trapezoid(kept, curve.fractions, dim=1).float().detach().cpu()
 
 
 INFIDELITY_SAMPLES = 10
