@@ -337,7 +337,8 @@ class Service:
             try:
                 out = run_method(entry.module, entry.device, self.features, spec, init, call, inputs,
                                  self._baselines(req, group), [e.additional_args for e in group],
-                                 torch.tensor([targets[k] for k in ks]), req.layer, req.neuron)
+                                 torch.tensor([targets[k] for k in ks]), req.layer, req.neuron,
+                                 score_func=self.score_func)
             finally:
                 job.monitor.on_partial = None
             auc = infidelity = None
