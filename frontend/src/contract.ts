@@ -90,6 +90,12 @@ export interface ParamInfo {
 export interface ModelInfo {
   device: string;
   index: number;
+  /**
+   * each layer's output shape per example (without the batch), where it is one tensor
+   */
+  layer_shapes?: {
+    [k: string]: number[];
+  };
   layers: string[];
   name: string;
 }

@@ -70,6 +70,8 @@ class ModelInfo(BaseModel):
     name: str
     device: str
     layers: List[str]
+    layer_shapes: Dict[str, List[int]] = Field(default_factory=dict, description="each layer's output shape per "
+                                               "example (without the batch), where it is one tensor")
 
 
 class AppInfo(BaseModel):
