@@ -25,6 +25,7 @@ from .dataset import Example, ExampleStore
 from .errors import InsightsError
 from .estimate import calibrate, passes_per_example
 from .jobs import Emit, Job, JobRunner
+from .layer_shapes import layer_shapes
 from .limits import Limits
 from .results import feature_results, suggest_steps
 from .schema import contract as c
@@ -68,8 +69,8 @@ class Service:
     # --- description ---------------------------------------------------------------------------
     def info(self) -> Dict[str, Any]:
         return {
-            "models": [{"index": i, "name": m.name, "device": str(m.device), "layers": layer_names(m.module)}
-                       for i, m in enumerate(self.models)],
+            "models": [{"index": i, "name": m.name, "device": str(m.device), "layers": layer_names(m.module),
+                        "layer_shapes": layer_shapes(self, m)} for i, m in enumerate(self.models)],
             "classes": self.classes,
             "features": [f.describe() for f in self.features],
             "methods": [spec.to_json() for spec in REGISTRY.values()],
