@@ -132,19 +132,24 @@ class ImageFeature(BaseFeature):
             raise InsightsError("an image upload must be a base64 string", field="image")
         if len(value) > limits.max_upload_bytes * 4 // 3 + 4:
             raise InsightsError(f"the image is larger than {limits.max_upload_bytes} bytes", field="image")
+        unreadable = InsightsError("the image is not a readable PNG, JPEG, GIF or BMP file: it may be cut short "
+                                   "or damaged; try saving it again", field="image")
         try:
             data = base64.b64decode(value.split(",", 1)[-1], validate=True)
             image = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError:
             raise InsightsError(f"the image has too many pixels; at most {limits.max_upload_pixels} are "
                                 "accepted", field="image") from None
-        except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
-            raise InsightsError("the image is not a readable PNG/JPEG/GIF/BMP file", field="image") from None
+        except (binascii.Error, ValueError, UnidentifiedImageError, OSError, SyntaxError, EOFError):
+            raise unreadable from None
         if image.width * image.height > limits.max_upload_pixels:
             raise InsightsError(f"the image has {image.width * image.height} pixels; at most "
                                 f"{limits.max_upload_pixels} are accepted", field="image")
         channels, height, width = template.shape[-3:]
-        image = image.convert("L" if channels == 1 else "RGB").resize((width, height))
+        try:  # decoding happens here: a truncated or corrupt file fails now, as a bad upload
+            image = image.convert("L" if channels == 1 else "RGB").resize((width, height))
+        except (ValueError, OSError, SyntaxError, EOFError, Image.DecompressionBombError):
+            raise unreadable from None
         pixels = torch.tensor(bytearray(image.tobytes()), dtype=torch.uint8).float() / 255.0
         return pixels.reshape(height, width, -1).permute(2, 0, 1).to(template.dtype)
 

@@ -8,6 +8,7 @@ never share settings, and jobs belong to the session (socket connection) that st
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from torch import Tensor, nn
 
 import attr_engine
 from attr_engine import REGISTRY
+from attr_engine.core.registry import ArgumentError
 
 from .attribution import MethodOutput, layer_names, perturbed_units, run_method, stack_args
 from .cache import ResultCache, result_key, weights_hash
@@ -31,7 +33,8 @@ from .results import feature_results, suggest_steps
 from .schema import contract as c
 
 
-PARTIAL_INTERVAL_S = 0.25  # streamed maps: a few per second, whatever the chunk rate
+PARTIAL_INTERVAL_S = 0.25
+UPLOAD_KINDS = {"image": "image", "text": "text", "timeseries": "series", "general": "series"}  # kind -> upload  # streamed maps: a few per second, whatever the chunk rate
 
 
 @dataclass
@@ -40,6 +43,7 @@ class ModelEntry:
     module: nn.Module
     seconds_per_example: Optional[float] = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    layer_shapes: Dict[Tuple, Optional[Tuple[int, ...]]] = field(default_factory=dict)  # see Service.check_layer
 
     @property
     def device(self) -> torch.device:
@@ -184,7 +188,14 @@ class Service:
             chosen = {k: v for k, v in given.items() if v is not None}
             if len(chosen) != 1:
                 raise InsightsError("give exactly one of image, text or series", field=f"inputs.{feature.name}")
-            raw.append(feature.parse_upload(next(iter(chosen.values())), example_raw, self.limits))
+            (kind, content), = chosen.items()
+            if not feature.accepts_upload:
+                raise InsightsError(f"{feature.name} does not take inputs of your own", field=f"inputs.{feature.name}")
+            expected = UPLOAD_KINDS[feature.kind]
+            if kind != expected:
+                raise InsightsError(f"{feature.name} takes {'an' if expected == 'image' else 'a'} {expected}, "
+                                    f"not {'an' if kind == 'image' else 'a'} {kind}", field=f"inputs.{feature.name}.{kind}")
+            raw.append(feature.parse_upload(content, example_raw, self.limits))
         label = self._class_index(req.label, "label") if req.label is not None else None
         example = self.store.add(tuple(raw), label, template.additional_args, source="upload")
         if len(example.predictions) < len(self.models):
@@ -193,18 +204,15 @@ class Service:
 
     # --- attribution ----------------------------------------------------------------------------------
     def _plan(self, req: c.AttributionRequest) -> Tuple[Any, Dict[str, Any], Dict[str, Any], List[Example]]:
+        """Validate a request before any job exists: method, its arguments, models, examples,
+        baselines, target, layer and neuron; each refusal names its field."""
         spec = REGISTRY.get(req.method)
         if spec is None:
             raise InsightsError(f"unknown method {req.method!r}; methods are {sorted(REGISTRY)}", field="method")
-        try:
-            init, call = spec.split_args(dict(req.args))
-        except (ValueError, TypeError) as exc:
-            name = next((n for n in req.args if f"`{n}`" in str(exc)), None)
-            raise InsightsError(str(exc), field=f"args.{name}" if name else "args") from None
+        init, call = self.check_args(spec, req.args)
         if len(req.examples) > self.limits.max_examples_per_job:
             raise InsightsError(f"at most {self.limits.max_examples_per_job} examples per run", field="examples")
-        for index in req.models:
-            self._model_index(index)
+        self.check_models(req.models)
         examples = self.store.get_many(req.examples)
         names = {f.name for f in self.features}
         bad = set(req.baselines) - names
@@ -219,7 +227,80 @@ class Service:
             if req.target.class_name is None:
                 raise InsightsError("a class target needs class_name", field="target.class_name")
             self._class_index(req.target.class_name, "target.class_name")
+        self.check_layer(spec, req.layer, req.neuron, req.models, {**init, **call}, examples[0])
         return spec, init, call, examples
+
+    @staticmethod
+    def check_args(spec: Any, args: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        """The method's (constructor, attribute) arguments, validated by the registry; a refusal
+        in a dashboard user's words, naming ``args.<argument>``."""
+        try:
+            return spec.split_args(dict(args))
+        except ArgumentError as exc:
+            known = any(p.name == exc.argument for p in spec.params)
+            raise InsightsError(spec.describe_error(exc), field=f"args.{exc.argument}" if known else "args") from None
+
+    def check_models(self, indices: Sequence[int], field_name: str = "models") -> None:
+        """Each model at most once, and only models that exist (so the list is capped by them)."""
+        if len(set(indices)) != len(indices):
+            raise InsightsError("choose each model at most once", field=field_name)
+        for index in indices:
+            self._model_index(index, field_name)
+
+    def check_layer(self, spec: Any, layer: Optional[str], neuron: Optional[Sequence[int]],
+                    models: Sequence[int], args: Dict[str, Any], example: Example) -> None:
+        """A layer method's layer exists in every chosen model; a neuron method's neuron has one
+        index per dimension of the layer's values (its output, or input with
+        ``attribute_to_neuron_input``), each within its size."""
+        if not (spec.needs_layer or spec.needs_neuron):
+            return
+        if not layer:
+            raise InsightsError(f"{spec.label} explains a layer of the model: choose one", field="layer")
+        for index in models:
+            entry = self.models[index]
+            if layer not in layer_names(entry.module):
+                raise InsightsError(f"model {entry.name!r} has no layer {layer!r}; choose one of its layers",
+                                    field="layer")
+        if not spec.needs_neuron:
+            return
+        if not neuron:
+            raise InsightsError(f"{spec.label} explains one neuron of the layer: give its index", field="neuron")
+        use_input = bool(args.get("attribute_to_neuron_input", False))
+        for index in models:
+            shape = self._layer_shape(self.models[index], layer, use_input, example)
+            if shape is None:  # several tensors, or none: the method says what it needs
+                continue
+            if len(neuron) > len(shape) or math.prod(shape[len(neuron):]) != 1:
+                raise InsightsError(f"the layer {layer!r} has values of shape {list(shape)}: give the neuron as "
+                                    f"{len(shape)} index(es), one per dimension", field="neuron")
+            for i, (at, size) in enumerate(zip(neuron, shape)):
+                if not 0 <= at < size:
+                    raise InsightsError(f"neuron index {at} is out of range: dimension {i} of the layer "
+                                        f"{layer!r} has {size} values (0 to {size - 1})", field="neuron")
+
+    def _layer_shape(self, entry: ModelEntry, layer: str, use_input: bool, example: Example
+                     ) -> Optional[Tuple[int, ...]]:
+        """The per-example shape of a layer's output (or input), from one forward pass, kept."""
+        key = (layer, use_input, example.shape_key())
+        if key not in entry.layer_shapes:
+            seen: List[Any] = []
+            module = entry.module.get_submodule(layer)
+
+            def hook(_module: nn.Module, given: Tuple[Any, ...], output: Any) -> None:
+                seen.append(given[0] if use_input and len(given) == 1 else (None if use_input else output))
+
+            handle = module.register_forward_hook(hook)
+            try:
+                with entry.lock:
+                    self._forward(entry, [example])
+            except Exception as exc:
+                raise InsightsError(f"model {entry.name!r} failed on the example: {type(exc).__name__}: {exc}",
+                                    code=500, kind="model_error") from exc
+            finally:
+                handle.remove()
+            value = seen[0] if seen else None
+            entry.layer_shapes[key] = tuple(value.shape[1:]) if isinstance(value, Tensor) else None
+        return entry.layer_shapes[key]
 
     def estimate(self, req: c.AttributionRequest) -> Dict[str, Any]:
         spec, _, _, examples = self._plan(req)
@@ -230,8 +311,9 @@ class Service:
         for index in req.models:
             seconds += per_example * len(examples) * self._seconds_per_example(self.models[index])
         within = passes <= self.limits.max_passes
-        message = None if within else (f"this run needs about {passes} model evaluations; the limit is "
-                                       f"{self.limits.max_passes} (raise it with Limits(max_passes=...))")
+        message = None if within else (f"This run needs about {passes:,} model evaluations, more than the "
+                                       f"{self.limits.max_passes:,} allowed: choose fewer examples or models, "
+                                       "or fewer steps or samples.")
         return {"passes": passes, "per_example": per_example, "seconds": round(seconds, 3),
                 "within_limits": within, "message": message}
 

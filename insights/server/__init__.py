@@ -49,7 +49,7 @@ def create_app(services: Union[Mapping[str, Any], "Workspaces"], *, token: Optio
     app.register_blueprint(routes.bp)
     app.register_blueprint(datasets.bp)
     socketio.init_app(
-        app, async_mode="threading", max_http_buffer_size=limits.max_request_bytes,
+        app, async_mode="threading", max_http_buffer_size=limits.max_request_bytes, json=errors.SafeJSON,
         cors_allowed_origins=lambda origin, environ=None: security.origin_allowed(
             origin, (environ or {}).get("HTTP_HOST"), app),
     )

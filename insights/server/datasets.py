@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ..errors import InsightsError
 from ..schema import contract as c
 from . import socketio
-from .errors import parse
+from .errors import json_body, parse, parse_event
 from .workspaces import workspace_service
 
 bp = Blueprint("datasets", __name__, url_prefix="/api/w/<ws>/datasets")
@@ -54,7 +54,7 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 @bp.post("")
 def start(ws: str):
-    req = parse(c.DatasetJobRequest, request.get_json(silent=True))
+    req = parse(c.DatasetJobRequest, json_body())
     return jsonify(dataset_jobs(ws).start(HTTP_SESSION, req, lambda event, payload: None)), 202
 
 
@@ -76,8 +76,8 @@ def summary(ws: str, name: str):
 
 
 @socketio.on("run_dataset")
-def on_run_dataset(data: Any):
-    run = parse(c.RunDatasetRequest, data)
+def on_run_dataset(*args: Any):
+    run = parse_event(c.RunDatasetRequest, args)
     sid = request.sid
     server = socketio.server
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from ..schema import contract as c
 from ..schema import json_schema
-from .errors import parse
+from .errors import json_body, parse
 from .workspaces import names, workspace_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -71,7 +71,7 @@ def info(ws: str):
 
 @bp.post("/w/<ws>/examples/page")
 def page(ws: str):
-    return jsonify(service(ws).page(parse(c.PageRequest, request.get_json(silent=True))))
+    return jsonify(service(ws).page(parse(c.PageRequest, json_body())))
 
 
 @bp.get("/w/<ws>/examples/<example_id>")
@@ -86,17 +86,17 @@ def example_at(ws: str, index: int):
 
 @bp.post("/w/<ws>/examples/upload")
 def upload(ws: str):
-    return jsonify(service(ws).upload(parse(c.UploadRequest, request.get_json(silent=True))))
+    return jsonify(service(ws).upload(parse(c.UploadRequest, json_body())))
 
 
 @bp.post("/w/<ws>/estimate")
 def estimate(ws: str):
-    return jsonify(service(ws).estimate(parse(c.AttributionRequest, request.get_json(silent=True))))
+    return jsonify(service(ws).estimate(parse(c.AttributionRequest, json_body())))
 
 
 @bp.post("/w/<ws>/jobs")
 def start_job(ws: str):
-    req = parse(c.AttributionRequest, request.get_json(silent=True))
+    req = parse(c.AttributionRequest, json_body())
     return jsonify(service(ws).start_job(HTTP_SESSION, req, lambda event, payload: None)), 202
 
 

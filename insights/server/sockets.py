@@ -14,7 +14,7 @@ from flask_socketio import emit
 from ..errors import InsightsError
 from ..schema import contract as c
 from . import socketio
-from .errors import error_body, parse
+from .errors import error_body, parse_event
 from .security import check_request
 from .workspaces import all_services, workspace_service
 
@@ -40,8 +40,8 @@ def on_disconnect(reason: Optional[Any] = None) -> None:
 
 
 @socketio.on("run")
-def on_run(data: Any):
-    run = parse(c.RunRequest, data)
+def on_run(*args: Any):
+    run = parse_event(c.RunRequest, args)
     service = workspace_service(run.workspace)
     sid = request.sid
     server = socketio.server
@@ -53,8 +53,8 @@ def on_run(data: Any):
 
 
 @socketio.on("cancel")
-def on_cancel(data: Any):
-    req = parse(c.CancelRequest, data)
+def on_cancel(*args: Any):
+    req = parse_event(c.CancelRequest, args)
     return workspace_service(req.workspace).cancel(req.job_id, request.sid)
 
 

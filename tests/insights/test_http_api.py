@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 
 from insights import Batch, Limits
+from insights.errors import InsightsError
 from insights.schema import contract as c
 from insights.example import services as example_services
 from insights.server import create_app
@@ -91,7 +92,7 @@ def test_filter_on_an_endless_dataset_answers_after_the_scan_limit():
     ("/api/w/tabular/estimate", {"examples": ["x"], "method": "Saliency"}, 404, "examples"),
     ("/api/w/tabular/jobs", {"examples": ["x"]}, 400, "method"),
     ("/api/w/tabular/jobs/unknown", None, 404, "job_id"),
-    ("/api/w/tabular/examples/upload", {"inputs": {"x": {"image": "abc"}}}, 400, "feature"),
+    ("/api/w/tabular/examples/upload", {"inputs": {"x": {"image": "abc"}}}, 400, "inputs.x"),
     ("/api/w/tabular/examples/upload", {"inputs": {"y": {"text": "abc"}}}, 400, "inputs"),
 ])
 def test_malformed_requests_get_json_errors(client, path, body, status, field):
@@ -151,8 +152,9 @@ def test_estimate_counts_passes_and_enforces_the_limit(client, workspaces):
     strict.store.template()
     request = c.AttributionRequest(examples=[strict.store.examples[0].id], method="IntegratedGradients",
                                    args={"n_steps": 500})
-    with pytest.raises(Exception, match="limit is 100"):
+    with pytest.raises(InsightsError, match="more than the 100 allowed: choose fewer examples") as refused:
         strict.start_job("s", request, lambda *a: None)
+    assert "Limits" not in refused.value.message and refused.value.field == "args"
     strict.jobs.shutdown()
 
 
