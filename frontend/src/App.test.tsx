@@ -9,7 +9,7 @@ import type { JobHandlers, Transport } from './transport/types';
 import { TransportError } from './transport/types';
 
 const INFO: AppInfo = {
-  models: [{ index: 0, name: 'Tabular', device: 'cpu', layers: ['fc'] }],
+  models: [{ index: 0, name: 'Tabular', device: 'cpu', layers: ['conv2', 'fc'], layer_shapes: { conv2: [32, 8, 8], fc: [2] } }],
   classes: ['no', 'yes'],
   features: [{ name: 'row', kind: 'general', baselines: ['zeros'], accepts_upload: false }],
   methods: [
@@ -20,6 +20,8 @@ const INFO: AppInfo = {
       needs_neuron: false, convergence_delta: false, progress: true, help: '', params: [] },
     { name: 'LayerGradCam', family: 'layer', baselines: 'none', stochastic: false, needs_layer: true,
       needs_neuron: false, convergence_delta: false, progress: true, help: '', params: [] },
+    { name: 'NeuronGradient', family: 'neuron', baselines: 'none', stochastic: false, needs_layer: true,
+      needs_neuron: true, convergence_delta: false, progress: true, help: '', params: [] },
   ],
   limits: { max_page_size: 64, max_examples_per_job: 32 },
   default_target: 'label', engine_version: 'test', cache: false,
@@ -248,5 +250,27 @@ describe('App over a transport', () => {
     })();
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('steps must be between'));
     expect(screen.getByRole('alert').textContent).not.toContain('field');
+  });
+
+  it('offers only neurons of the chosen layer: one bounded index per dimension, starting from a valid one', async () => {
+    const transport = new FakeTransport();
+    render(<App transport={transport} />);
+    await waitFor(() => expect(document.body.dataset.ready).toBe('true'));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'NeuronGradient' }));
+    const layer = screen.getByLabelText('Layer') as HTMLSelectElement;
+    expect(layer.value).toBe('conv2');
+    expect(within(layer).getByRole('option', { name: 'conv2 (32×8×8)' })).toBeTruthy();
+    const indices = screen.getAllByRole('spinbutton', { name: /Neuron index/ }) as HTMLInputElement[];
+    expect(indices.map((i) => [i.value, i.max])).toEqual([['0', '31'], ['0', '7'], ['0', '7']]);
+    expect((screen.getByRole('button', { name: 'Fetch' }) as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.change(indices[0], { target: { value: '40' } });
+    expect((screen.getByRole('button', { name: 'Fetch' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(indices[0], { target: { value: '5' } });
+    fireEvent.change(layer, { target: { value: 'fc' } });
+    const one = screen.getAllByRole('spinbutton', { name: /Neuron index/ }) as HTMLInputElement[];
+    expect(one.map((i) => [i.value, i.max])).toEqual([['0', '1']]);
+    fireEvent.click(screen.getByRole('button', { name: 'Fetch' }));
+    await waitFor(() => expect(transport.runs.map((r) => r.req.request.method)).toContain('NeuronGradient'));
+    expect(transport.runs.find((r) => r.req.request.method === 'NeuronGradient')?.req.request).toMatchObject({ layer: 'fc', neuron: [0] });
   });
 });

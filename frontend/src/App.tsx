@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppInfo, Estimate, ExampleView, PageResponse, Workspaces } from './contract';
-import { attributionRequest, fitSettings, parseNeuron, settingsErrors } from './app/requests';
+import { attributionRequest, fitSettings, neuronShape, parseNeuron, settingsErrors, validNeuron } from './app/requests';
 import { readSettings, readViewState, writeSettings, type Settings, type ViewState } from './app/settings';
 import { resultKey, useRun } from './app/use-run';
 import { Controls } from './features/controls/controls';
@@ -138,6 +138,13 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     const search = writeSettings(settings, window.location.search, { view, tab, page: page?.page ?? null, opened });
     if (search !== window.location.search) window.history.replaceState(null, '', `${window.location.pathname}${search}`);
   }, [settings, syncUrl, view, tab, page, opened]);
+
+  // a neuron method starts from a neuron that exists in the chosen layer (the first one)
+  useEffect(() => {
+    if (!info || !settings.methods.some((m) => info.methods.find((x) => x.name === m)?.needs_neuron)) return;
+    const fixed = validNeuron(settingsRef.current.neuron, neuronShape(settings, info));
+    if (fixed !== settingsRef.current.neuron) update({ neuron: fixed });
+  }, [info, settings.methods, settings.layer, settings.models]); // eslint-disable-line react-hooks/exhaustive-deps -- not on each keystroke
 
   const errors = useMemo(() => settingsErrors(settings, info), [settings, info]);
   const valid = Object.keys(errors).length === 0;

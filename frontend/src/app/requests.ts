@@ -15,6 +15,25 @@ export function parseNeuron(text: string): number[] | null {
   return parts.length && parts.every((n) => Number.isInteger(n) && n >= 0) ? parts : null;
 }
 
+/** The chosen layer's output shape per example, when the server measured it. */
+export function neuronShape(s: Settings, info: AppInfo): number[] | null {
+  const model = info.models[s.models[0] ?? 0] ?? info.models[0];
+  const shape = model?.layer_shapes?.[s.layer || defaultLayer(model)];
+  return shape && shape.length ? shape : null;
+}
+
+/** Whether a neuron (one index per dimension) exists in a layer output of `shape`. */
+export function neuronFits(neuron: number[], shape: number[]): boolean {
+  return neuron.length === shape.length && neuron.every((n, i) => n < shape[i]);
+}
+
+/** A neuron that exists: the given one when it fits, else the first (all zeros). */
+export function validNeuron(text: string, shape: number[] | null): string {
+  const neuron = parseNeuron(text);
+  if (!shape || (neuron && neuronFits(neuron, shape))) return text;
+  return shape.map(() => 0).join(',');
+}
+
 export function targetOf(s: Settings): Target | null {
   if (s.target === 'default') return null;
   if (s.target === 'class') return { kind: 'class', class_name: s.targetClass };
@@ -32,7 +51,14 @@ export function settingsErrors(s: Settings, info: AppInfo | null): Record<string
     for (const [param, message] of Object.entries(parseArgs(method, s.args[name] ?? {}).errors)) {
       errors[`${name}.${param}`] = message;
     }
-    if (method.needs_neuron && !parseNeuron(s.neuron)) errors.neuron = 'neuron: indices separated by commas, e.g. 0 or 3,1,1';
+    if (method.needs_neuron) {
+      const shape = neuronShape(s, info);
+      const neuron = parseNeuron(s.neuron);
+      if (!neuron) errors.neuron = 'give the neuron as indices separated by commas, e.g. 0 or 3,1,1';
+      else if (shape && !neuronFits(neuron, shape)) {
+        errors.neuron = `the layer's output has shape ${shape.join('×')}: give ${shape.length} index(es), each below its size`;
+      }
+    }
   }
   if (s.target === 'class' && !info.classes.includes(s.targetClass)) errors.target = 'choose a class to explain';
   return errors;

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { AppInfo, Estimate } from '../../contract';
 import type { PredictionFilter, Settings, TargetKind } from '../../app/settings';
-import { defaultLayer } from '../../app/requests';
+import { defaultLayer, neuronShape, validNeuron } from '../../app/requests';
 import { ParamForm } from './param-form';
 import type { RawArgs } from './params';
 
@@ -35,6 +35,9 @@ function errorField(key: string): { id: string; name: string } {
 }
 
 const FAMILIES = ['gradient', 'perturbation', 'layer', 'neuron'];
+
+/** Names of a layer output's dimensions by their number (images: channel, row, column). */
+const DIMENSIONS: Record<number, string[]> = { 1: ['unit'], 2: ['position', 'unit'], 3: ['channel', 'row', 'column'] };
 
 /** A stable element id for a labelled field. */
 function fieldId(label: string): string {
@@ -76,6 +79,7 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
   const needsNeuron = selected.some((m) => m.needs_neuron);
   const takesBaselines = selected.some((m) => m.baselines !== 'none');
   const model = info?.models[settings.models[0] ?? 0];
+  const shape = info && needsNeuron ? neuronShape(settings, info) : null;
   const setArg = (method: string, name: string, value: string | boolean) => {
     const args: Record<string, RawArgs> = { ...settings.args, [method]: { ...(settings.args[method] ?? {}), [name]: value } };
     update({ args });
@@ -183,11 +187,38 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
           <legend>Layer</legend>
           <div className="field">
             <label htmlFor={fieldId('Layer')}>Layer</label>
-            <select id={fieldId('Layer')} value={settings.layer || defaultLayer(model)} onChange={(e) => update({ layer: e.target.value })}>
-              {(model?.layers ?? []).map((l) => <option key={l} value={l}>{l}</option>)}
+            <select id={fieldId('Layer')} value={settings.layer || defaultLayer(model)} onChange={(e) => {
+              const shape = model?.layer_shapes?.[e.target.value];
+              update({ layer: e.target.value, neuron: validNeuron(settings.neuron, shape?.length ? shape : null) });
+            }}>
+              {(model?.layers ?? []).map((l) => {
+                const size = model?.layer_shapes?.[l];
+                return <option key={l} value={l}>{size ? `${l} (${size.join('×')})` : l}</option>;
+              })}
             </select>
           </div>
-          {needsNeuron && (
+          {needsNeuron && shape && (
+            <fieldset className="neuron" aria-describedby="neuron-help">
+              <legend>Neuron</legend>
+              {shape.map((size, d) => {
+                const parts = settings.neuron.split(',');
+                return (
+                  <label key={d} className="neuron-index">
+                    <span className="muted small">{DIMENSIONS[shape.length]?.[d] ?? `index ${d + 1}`} (0–{size - 1})</span>
+                    <input id={d === 0 ? fieldId('Neuron') : undefined} type="number" min={0} max={size - 1} step={1}
+                      value={parts[d] ?? '0'} aria-label={`Neuron index ${d + 1} of ${shape.length}`}
+                      aria-invalid={errors.neuron ? true : undefined}
+                      onChange={(e) => {
+                        const next = shape.map((_, i) => (i === d ? e.target.value : parts[i] ?? '0'));
+                        update({ neuron: next.join(',') });
+                      }} />
+                  </label>
+                );
+              })}
+              <span id="neuron-help" className="param-help">the layer's output is {shape.join(' × ')} per example</span>
+            </fieldset>
+          )}
+          {needsNeuron && !shape && (
             <div className="field">
               <label htmlFor={fieldId('Neuron')}>Neuron</label>
               <input id={fieldId('Neuron')} type="text" value={settings.neuron} aria-invalid={errors.neuron ? true : undefined}
