@@ -17,7 +17,9 @@ class Limits:
     max_upload_pixels: int = 4096 * 4096
     max_text_chars: int = 10_000
     max_request_bytes: int = 16 * 2 ** 20
-    max_jobs_per_session: int = 4
+    max_jobs_per_session: int = 4  # queued or running, of each kind (attribution, data-set jobs)
+    max_dataset_passes: int = 20_000_000  # estimated example-evaluations a data-set job may cost
+    max_dataset_workers: int = 4  # local threads one data-set job may use
     delta_tolerance: float = 1e-2  # relative convergence error (|delta| / max(|total|, 1)) above which n_steps is suggested
 
     def to_json(self) -> Dict[str, Any]:

@@ -27,6 +27,7 @@ from .dataset import Example, ExampleStore
 from .errors import InsightsError
 from .estimate import calibrate, passes_per_example
 from .jobs import Emit, Job, JobRunner
+from .jobs.pool import DATASET, INTERACTIVE
 from .layer_shapes import layer_shapes
 from .limits import Limits
 from .results import feature_results, suggest_steps
@@ -68,7 +69,7 @@ class Service:
         self.cache = cache
         self.dataset = dataset  # as given: data-set jobs (insights.jobs) read it whole
         self.store = ExampleStore(dataset, self.features, self._predict, self.limits)
-        self.jobs = JobRunner(workers)
+        self.jobs = JobRunner(workers, lanes={DATASET: 1})  # data-set jobs queue apart from interactive ones
 
     # --- description ---------------------------------------------------------------------------
     def info(self) -> Dict[str, Any]:
@@ -334,7 +335,7 @@ class Service:
         estimate = self.estimate(req)
         if not estimate["within_limits"]:
             raise InsightsError(estimate["message"], field="args")
-        if len(self.jobs.active(session)) >= self.limits.max_jobs_per_session:
+        if len(self.jobs.active(session, INTERACTIVE)) >= self.limits.max_jobs_per_session:
             raise InsightsError(f"at most {self.limits.max_jobs_per_session} jobs may run at once; "
                                 "cancel one first", code=429, kind="too_many_jobs")
         phases = 2 if req.faithfulness else 1  # attribution, then the faithfulness scores

@@ -2,7 +2,10 @@
 
 The server's routes and socket handlers call :class:`DatasetJobs`; a job runs on the
 workspace's :class:`~.pool.JobRunner` (the backend's worker pool) inside the job's engine
-monitor, so progress and cancel are the same as for any dashboard job. Its events are the
+monitor, so progress and cancel are the same as for any dashboard job. Data-set jobs have a lane
+of their own (one thread per workspace): a queue of them never delays another client's
+interactive job. Each session may have ``Limits.max_jobs_per_session`` of them queued or
+running, and each must cost at most ``Limits.max_dataset_passes`` example-evaluations. Its events are the
 pool's, renamed ``dataset_progress``, ``dataset_result``, ``dataset_cancelled`` and
 ``dataset_error``; the ETA in progress events is the job's own (examples per second of this
 run), right also for a resumed job.
@@ -16,12 +19,17 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from attr_engine import REGISTRY
+
+from ..attribution import perturbed_units
 from ..errors import InsightsError, not_found
-from .pool import Emit
+from ..estimate import passes_per_example
+from .pool import DATASET, Emit
 from .runner import run_job
 from .spec import make_spec
 from .store import Store
 from .summaries import summarize
+from .work import count_examples
 
 MAX_SANITY_SAMPLE = 16
 
@@ -58,9 +66,15 @@ class DatasetJobs:
         return store
 
     def start(self, session: str, req: Any, emit: Emit) -> Dict[str, Any]:
+        """Validate the request as the dashboard's own jobs are (method, arguments, model, layer,
+        neuron, cost against ``Limits``, the session's cap) and queue the job in the data-set lane."""
         service = self.service
-        if req.model >= len(service.models):
-            raise InsightsError(f"model index {req.model} out of range (0..{len(service.models) - 1})", field="model")
+        limits = service.limits
+        service.check_models([req.model], "model")
+        spec = REGISTRY.get(req.method)
+        if spec is None:
+            raise InsightsError(f"unknown method {req.method!r}; methods are {sorted(REGISTRY)}", field="method")
+        init, call = service.check_args(spec, req.args)
         module = service.models[req.model].module
         options = dict(method=req.method, args=dict(req.args), target=self._target(req), baselines=dict(req.baselines),
                        layer=req.layer, neuron=req.neuron, faithfulness=req.faithfulness, shard_size=req.shard_size,
@@ -69,6 +83,15 @@ class DatasetJobs:
             make_spec(features=service.features, classes=service.classes, model=module, **options)
         except (ValueError, TypeError) as exc:
             raise InsightsError(str(exc), field=_field(exc, req.args)) from None
+        first = service.store.template()
+        service.check_layer(spec, req.layer, req.neuron, [req.model], {**init, **call}, first)
+        if req.executor == "local" and req.workers > limits.max_dataset_workers:
+            raise InsightsError(f"a data-set job may use at most {limits.max_dataset_workers} workers",
+                                field="workers")
+        self._check_cost(spec, req, first)
+        if len(service.jobs.active(session, DATASET)) >= limits.max_jobs_per_session:
+            raise InsightsError(f"at most {limits.max_jobs_per_session} data-set jobs may be queued or running at "
+                                "once; wait for one to finish or cancel one first", code=429, kind="too_many_jobs")
         with self._lock:
             if self._running(req.name):
                 raise InsightsError(f"data-set job {req.name!r} is already running", code=409, kind="conflict",
@@ -90,9 +113,25 @@ class DatasetJobs:
                         payload = {**payload, "eta_s": status.get("eta_s")}
                 emit(f"dataset_{event}", payload)
 
-            job = service.jobs.submit(session, work, send)
+            job = service.jobs.submit(session, work, send, lane=DATASET)
             self._jobs[req.name] = job.id
         return {"job_id": job.id, "name": req.name}
+
+    def _check_cost(self, spec: Any, req: Any, first: Any) -> None:
+        """The job's estimated example-evaluations (per example, as the dashboard's estimate counts
+        them, times the examples it attributes) within ``Limits.max_dataset_passes``."""
+        service, budget = self.service, self.service.limits.max_dataset_passes
+        sizes = [perturbed_units(x, f, spec, dict(req.args)) for f, x in zip(service.features, first.inputs)]
+        per_example = passes_per_example(spec, dict(req.args), sizes) * (2 if req.faithfulness else 1)
+        affordable = budget // per_example + 1  # counting stops there: a huge data set is not read whole
+        try:
+            examples = count_examples(service.dataset, min(req.limit or affordable, affordable))
+        except (TypeError, ValueError) as exc:
+            raise InsightsError(str(exc), code=500, kind="dataset_error") from None
+        if per_example * examples > budget:
+            raise InsightsError(f"This job needs about {per_example * examples:,} model evaluations or more, more "
+                                f"than the {budget:,} allowed: attribute fewer examples (limit), or choose fewer "
+                                "steps or samples.", field="limit")
 
     def _running(self, name: str) -> bool:
         job_id = self._jobs.get(name)

@@ -23,10 +23,15 @@ Emit = Callable[[str, Dict[str, Any]], None]
 PROGRESS_INTERVAL_S = 0.2  # a few events per second, whatever the chunk rate
 
 
+INTERACTIVE = "interactive"  # the lane of the dashboard's own jobs
+DATASET = "dataset"  # the lane of data-set jobs (insights.jobs.dashboard)
+
+
 class Job:
-    def __init__(self, session: str, emit: Emit, units: int = 1) -> None:
+    def __init__(self, session: str, emit: Emit, units: int = 1, lane: str = INTERACTIVE) -> None:
         self.id = uuid.uuid4().hex[:16]
         self.session = session
+        self.lane = lane
         self.status = "queued"  # queued | running | done | error | cancelled
         self.units = max(units, 1)
         self.unit = 0
@@ -95,21 +100,28 @@ class Job:
 
 
 class JobRunner:
-    """A small thread pool running jobs; jobs are grouped by session for cancel-on-disconnect."""
+    """Small thread pools running jobs; jobs are grouped by session for cancel-on-disconnect.
 
-    def __init__(self, workers: int = 2, keep: int = 64) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="insights-job")
+    Each lane has threads of its own (``workers`` for interactive jobs, ``lanes`` names the others,
+    e.g. ``{"dataset": 1}``), so a queue in one lane never delays a job of another; one registry
+    of jobs serves them all (state, cancel, sessions)."""
+
+    def __init__(self, workers: int = 2, keep: int = 64, lanes: Optional[Dict[str, int]] = None) -> None:
+        self._pools = {name: ThreadPoolExecutor(max_workers=n, thread_name_prefix=f"insights-{name}")
+                       for name, n in {INTERACTIVE: workers, **(lanes or {})}.items()}
         self._jobs: Dict[str, Job] = {}
         self._keep = keep
         self._lock = threading.Lock()
 
     def submit(self, session: str, work: Callable[[Job], Dict[str, Any]], emit: Emit,
-               units: int = 1) -> Job:
-        job = Job(session, emit, units)
+               units: int = 1, lane: str = INTERACTIVE) -> Job:
+        if lane not in self._pools:
+            raise ValueError(f"`lane` must be one of {sorted(self._pools)}, got {lane!r}")
+        job = Job(session, emit, units, lane)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
-        self._pool.submit(self._run, job, work)
+        self._pools[lane].submit(self._run, job, work)
         return job
 
     def _run(self, job: Job, work: Callable[[Job], Dict[str, Any]]) -> None:
@@ -142,9 +154,10 @@ class JobRunner:
             raise not_found(f"unknown job {job_id!r}", "job_id")
         return job
 
-    def active(self, session: str) -> List[Job]:
+    def active(self, session: str, lane: Optional[str] = None) -> List[Job]:
+        """The session's queued and running jobs (of one lane, when given)."""
         return [j for j in list(self._jobs.values())
-                if j.session == session and j.status in ("queued", "running")]
+                if j.session == session and j.status in ("queued", "running") and lane in (None, j.lane)]
 
     def cancel_all(self) -> None:
         for job in list(self._jobs.values()):
@@ -161,4 +174,5 @@ class JobRunner:
 
     def shutdown(self) -> None:
         self.cancel_all()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
