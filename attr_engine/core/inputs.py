@@ -89,6 +89,31 @@ def validate_baselines(
             )
 
 
+def broadcast_baselines(
+    inputs: Tuple[Tensor, ...],
+    baselines: Tuple[Baseline, ...],
+    name: str = "baselines",
+) -> Tuple[Baseline, ...]:
+    """Perturbation baselines, which may be any tensor that broadcasts to its input (one
+    example's shape, a column per example, ...): checked, and given the input's number of
+    dimensions (leading ones), so that their first dimension is 1 or the batch size."""
+    out = []
+    for i, (inp, baseline) in enumerate(zip(inputs, baselines)):
+        if isinstance(baseline, Tensor):
+            try:
+                ok = torch.broadcast_shapes(baseline.shape, inp.shape) == inp.shape
+            except RuntimeError:
+                ok = False
+            if not ok:
+                raise ValueError(
+                    f"`{name}[{i}]` has shape {tuple(baseline.shape)}, which does not broadcast "
+                    f"to the input's shape {tuple(inp.shape)}"
+                )
+            baseline = baseline.reshape((1,) * (inp.dim() - baseline.dim()) + tuple(baseline.shape))
+        out.append(baseline)
+    return tuple(out)
+
+
 def prepare_inputs(inputs: Any, baselines: Any, target: TargetType):
     """Validated ``(was_tuple, inputs, baselines)`` as tuples, with the target checked too."""
     inputs_t = as_tuple(inputs)
@@ -215,13 +240,20 @@ def format_additional_args(args: Any) -> Optional[Tuple[Any, ...]]:
     return args if isinstance(args, tuple) else (args,)
 
 
-def expand_additional_args(args: Optional[Tuple[Any, ...]], copies: int, interleave: bool = False):
-    """Repeat tensor arguments along dim 0 for stacked batch copies; others pass unchanged."""
+def expand_additional_args(args: Optional[Tuple[Any, ...]], copies: int, interleave: bool = False,
+                           batch_size: Optional[int] = None):
+    """Repeat tensor arguments along dim 0 for stacked batch copies; others pass unchanged.
+
+    With `batch_size`, only tensors with one row per example are repeated: anything else
+    (an empty tensor, a sparse list of ids, one shared row) is not batched and passes
+    unchanged, as it does in Captum's one-perturbation-per-pass evaluation."""
     if args is None:
         return None
 
     def expand(arg):
         if not isinstance(arg, Tensor) or arg.dim() == 0:
+            return arg
+        if batch_size is not None and arg.shape[0] != batch_size:
             return arg
         return arg.repeat_interleave(copies, dim=0) if interleave else torch.cat([arg] * copies)
 
@@ -264,7 +296,8 @@ def run_forward(
     args = additional_forward_args or ()
     output = forward_func(*inputs, *args)
     if isinstance(output, Number) and target is None:
-        return torch.as_tensor(output)
+        # Python's own types: float -> float64 and int -> int64, as Captum reads them
+        return torch.tensor(output, dtype=torch.float64 if isinstance(output, float) else None)
     if not isinstance(output, Tensor):
         raise TypeError(
             f"`forward_func` must return a torch.Tensor, got {type(output).__name__}"

@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ..core.batching import run_chunked
 from ..core.inputs import Baseline, as_tuple
+from ..perturbation._common import integral_ids
 
 # evaluate(perturbed tensors with k stacked copies of the batch, k) -> output of k * n rows
 Evaluate = Callable[[Tuple[Tensor, ...], int], Tensor]
@@ -37,19 +38,18 @@ def format_masks(mask, tensors: Tuple[Tensor, ...], name: str) -> Tuple[Tensor, 
     masks = as_tuple(mask, name)
     if len(masks) != len(tensors):
         raise ValueError(f"`{name}` has {len(masks)} tensors but there are {len(tensors)} to ablate")
+    out = []
     for i, (m, t) in enumerate(zip(masks, tensors)):
-        ok = m.dim() == t.dim()
-        if ok:
-            try:
-                ok = torch.broadcast_shapes(m.shape, t.shape) == t.shape
-            except RuntimeError:
-                ok = False
+        try:  # a mask may omit leading dimensions (a 0-d mask makes the tensor one feature)
+            ok = m.dim() <= t.dim() and torch.broadcast_shapes(m.shape, t.shape) == t.shape
+        except RuntimeError:
+            ok = False
         if not ok:
             raise ValueError(f"`{name}[{i}]` has shape {tuple(m.shape)}; it must broadcast to the "
                              f"shape {tuple(t.shape)} it groups (batch dimension 1 or {t.shape[0]})")
-        if m.dtype.is_floating_point or m.dtype is torch.bool:
-            raise TypeError(f"`{name}[{i}]` must hold integer feature ids, got dtype {m.dtype}")
-    return masks
+        m = integral_ids(m, f"{name}[{i}]")
+        out.append(m.reshape((1,) * (t.dim() - m.dim()) + tuple(m.shape)))
+    return tuple(out)
 
 
 def ablate(evaluate: Evaluate, tensors: Tuple[Tensor, ...], baselines: Tuple[Baseline, ...],

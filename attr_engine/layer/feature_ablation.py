@@ -10,12 +10,12 @@ from torch import nn
 from ..core.base import PerturbationAttribution
 from ..core.inputs import (
     as_tuple,
+    broadcast_baselines,
     expand_additional_args,
     expand_target,
     format_additional_args,
     format_baselines,
     format_output,
-    validate_baselines,
     validate_target,
 )
 from ..core.registry import Param, register
@@ -49,14 +49,14 @@ class LayerFeatureAblation(LayerMethod, PerturbationAttribution):
             (values,) = layer_eval(self.forward_func, self._layers, inputs_t, args,
                                    attribute_to_layer_input, self.device_ids)
         baselines = format_baselines(layer_baselines, values, "layer_baselines")
-        validate_baselines(values, baselines, name="layer_baselines")
+        baselines = broadcast_baselines(values, baselines, name="layer_baselines")
         masks = format_masks(layer_mask, values, "layer_mask")
 
         def evaluate(perturbed, copies):
             return forward_with_layers(
                 self.forward_func, self._layers, [perturbed],
                 tuple(torch.cat([i] * copies) for i in inputs_t), expand_target(target, copies),
-                expand_additional_args(args, copies), attribute_to_layer_input, self.device_ids)
+                expand_additional_args(args, copies, batch_size=inputs_t[0].shape[0]), attribute_to_layer_input, self.device_ids)
 
         attributions = ablate(evaluate, values, baselines, masks, perturbations_per_eval,
                               desc=type(self).__name__, show_progress=show_progress)

@@ -9,13 +9,13 @@ import torch
 from ..core.base import PerturbationAttribution
 from ..core.inputs import (
     as_tuple,
+    broadcast_baselines,
     expand_additional_args,
     format_additional_args,
     format_baselines,
     format_output,
     is_tuple,
     run_forward,
-    validate_baselines,
 )
 from ..core.registry import Param, register
 from ..layer.ablation import ablate, check_perturbations_per_eval, format_masks
@@ -41,14 +41,15 @@ class NeuronFeatureAblation(NeuronMethod, PerturbationAttribution):
         was_tuple = is_tuple(inputs)
         inputs_t = as_tuple(inputs)
         baselines_t = format_baselines(baselines, inputs_t)
-        validate_baselines(inputs_t, baselines_t)
+        baselines_t = broadcast_baselines(inputs_t, baselines_t)
+        n = inputs_t[0].shape[0]
         masks = format_masks(feature_mask, inputs_t, "feature_mask")
         args = format_additional_args(additional_forward_args)
         neuron = self.neuron_forward(selector, attribute_to_neuron_input)
 
         def evaluate(perturbed, copies):
             with torch.no_grad():
-                return run_forward(neuron, perturbed, None, expand_additional_args(args, copies))
+                return run_forward(neuron, perturbed, None, expand_additional_args(args, copies, batch_size=n))
 
         attributions = ablate(evaluate, inputs_t, baselines_t, masks, perturbations_per_eval,
                               desc=type(self).__name__, show_progress=show_progress)

@@ -74,8 +74,7 @@ def format_feature_mask(feature_mask: Any, inputs: Tuple[Tensor, ...],
                          f"{len(inputs)} input tensors")
     masks = []
     for i, (mask, inp) in enumerate(zip(feature_mask, inputs)):
-        if mask.dtype is torch.bool or mask.is_floating_point() or mask.is_complex():
-            raise TypeError(f"`feature_mask[{i}]` must hold integer feature ids, got dtype {mask.dtype}")
+        mask = integral_ids(mask, f"feature_mask[{i}]")
         ok = mask.dim() <= inp.dim()
         if ok:
             mask = mask.reshape((1,) * (inp.dim() - mask.dim()) + tuple(mask.shape))
@@ -97,6 +96,18 @@ def format_feature_mask(feature_mask: Any, inputs: Tuple[Tensor, ...],
     return tuple(masks)
 
 
+def integral_ids(mask: Tensor, name: str) -> Tensor:
+    """A mask of feature ids as a long tensor; floats are accepted when every value is a whole
+    number (as Captum accepts them), booleans and fractions are not."""
+    if mask.dtype is torch.bool or mask.is_complex():
+        raise TypeError(f"`{name}` must hold integer feature ids, got dtype {mask.dtype}")
+    if mask.is_floating_point():
+        if not bool(torch.all(mask == torch.round(mask))):
+            raise TypeError(f"`{name}` must hold integer feature ids, got fractional values")
+        return mask.long()
+    return mask
+
+
 def feature_order(masks: Tuple[Tensor, ...]) -> Tuple[Tensor, Tuple[Tensor, ...]]:
     """The feature ids in Captum's order (each tensor's sorted ids, new ones appended) and,
     per tensor, each element's position in that order."""
@@ -114,18 +125,24 @@ def feature_order(masks: Tuple[Tensor, ...]) -> Tuple[Tensor, Tuple[Tensor, ...]
 
 
 def expand_baseline(baseline: Any, inp: Tensor) -> Union[Tensor, float, int]:
-    """A baseline ready to broadcast against a (k, n, ...) block of perturbed copies."""
+    """A baseline ready to broadcast against a (k, n, ...) block of perturbed copies (its dtype
+    kept: an integer input with a float baseline is perturbed in floating point, as Captum)."""
     if isinstance(baseline, Tensor):
-        return baseline.to(device=inp.device, dtype=inp.dtype).unsqueeze(0)
+        return baseline.to(device=inp.device).unsqueeze(0)
     return baseline
 
 
 def blend(selected: Tensor, replacement: Any, inp: Tensor) -> Tensor:
-    """(k, n, ...) perturbed copies: `replacement` where `selected` (k, 1|n, ...), else `inp`."""
-    base = inp.unsqueeze(0)
-    if not isinstance(replacement, Tensor):
-        replacement = torch.tensor(replacement, dtype=inp.dtype, device=inp.device)
-    return torch.where(selected, replacement, base)
+    """(k, n, ...) perturbed copies: `replacement` where `selected` (k, 1|n, ...), else `inp`,
+    in the dtype both promote to."""
+    return torch.where(selected, replacement, inp.unsqueeze(0))
+
+
+def promoted(buffer: Tensor, values: Tensor) -> Tensor:
+    """`buffer` in a dtype that holds `values` too (integer outputs may turn float once an
+    integer input is perturbed with float baselines)."""
+    dtype = torch.promote_types(buffer.dtype, values.dtype)
+    return buffer if dtype == buffer.dtype else buffer.to(dtype)
 
 
 def spread(values: Tensor, positions: Tuple[Tensor, ...], inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
@@ -166,7 +183,7 @@ def forward_copies(forward_func: Callable, blocks: Sequence[Tensor], target: Any
     batch = tuple(b.reshape(-1, *b.shape[2:]) for b in blocks)
     with torch.inference_mode():
         out = run_forward(forward_func, batch, expand_target(target, k),
-                          expand_additional_args(args, k))
+                          expand_additional_args(args, k, batch_size=blocks[0].shape[1]))
     if not isinstance(out, Tensor):
         out = torch.tensor(out)
     if out.numel() != k * per_copy:

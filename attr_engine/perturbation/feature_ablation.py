@@ -11,11 +11,11 @@ from torch import Tensor
 from ..core.base import PerturbationAttribution
 from ..core.inputs import (
     as_tuple,
+    broadcast_baselines,
     format_additional_args,
     format_baselines,
     format_output,
     is_tuple,
-    validate_baselines,
     validate_target,
 )
 from ..core.registry import register
@@ -30,6 +30,7 @@ from ._common import (
     forward_copies,
     grows_with_batch,
     parse_ppe,
+    promoted,
     row_numel,
     spread,
 )
@@ -60,7 +61,7 @@ class FeatureAblation(PerturbationAttribution):
         was_tuple = is_tuple(inputs)
         inputs_t = as_tuple(inputs)
         baselines_t = format_baselines(baselines, inputs_t)
-        validate_baselines(inputs_t, baselines_t)
+        baselines_t = broadcast_baselines(inputs_t, baselines_t)
         validate_target(target, inputs_t[0].shape[0])
         masks = format_feature_mask(feature_mask, inputs_t)
         attributions = self._ablate(inputs_t, baselines_t, target,
@@ -81,11 +82,14 @@ class FeatureAblation(PerturbationAttribution):
         fills = [expand_baseline(b, inp) for b, inp in zip(baselines, inputs)]
 
         def work(start: int, stop: int) -> None:
+            nonlocal diffs
             selections = [mask.unsqueeze(0) == ids_i[start:stop].view(-1, *([1] * mask.dim()))
                           for mask, ids_i in zip(masks, chunk_ids)]
             blocks = self._blocks(inputs, selections, start, fills)
             out = forward_copies(self.forward_func, blocks, target, args, n_out)
-            diffs[start:stop] = flat_initial - out.to(diffs.device)
+            change = flat_initial - out.to(diffs.device)
+            diffs = promoted(diffs, change)
+            diffs[start:stop] = change
 
         evaluate(len(ids), work, ppe=ppe, batchable=grows_with_batch(initial, inputs[0].shape[0]),
                  row_numel=row_numel(inputs), device=inputs[0].device, desc=type(self).__name__,

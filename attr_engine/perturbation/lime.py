@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..core.base import PerturbationAttribution
 from ..core.inputs import (
     as_tuple,
+    broadcast_baselines,
     expand_additional_args,
     expand_target,
     format_additional_args,
@@ -31,7 +32,6 @@ from ..core.inputs import (
     is_tuple,
     run_forward,
     take_target,
-    validate_baselines,
     validate_target,
 )
 from ..core.progress import task
@@ -50,7 +50,7 @@ from .linear_models import Model, SkLearnLasso, TorchLasso
 
 def _flat(inputs: Any, rows: int) -> Tensor:
     """Each of `rows` samples' tensors flattened and concatenated: (rows, D)."""
-    return torch.cat([t.reshape(rows, -1).float() for t in as_tuple(inputs)], dim=1)
+    return torch.cat([t.reshape(rows, t.numel() // rows).float() for t in as_tuple(inputs)], dim=1)
 
 
 def get_exp_kernel_similarity_function(distance_mode: str = "cosine",
@@ -97,9 +97,9 @@ def _batched_from_interp(samples: Tensor, original_inputs: Any, **kwargs: Any) -
     out = []
     for inp, mask, base in zip(inputs, masks, baselines):
         keep = samples.to(inp.device)[:, mask.reshape((1,) * (inp.dim() - mask.dim()) + mask.shape)].bool()
-        base = base.to(inp).unsqueeze(0) if isinstance(base, Tensor) else torch.tensor(base).to(inp)
+        base = base.to(inp.device).unsqueeze(0) if isinstance(base, Tensor) else base
         blocks = torch.where(keep, inp.unsqueeze(0), base)
-        out.append(blocks.reshape(-1, *inp.shape[1:]))
+        out.append(blocks.reshape(blocks.shape[0] * blocks.shape[1], *inp.shape[1:]))
     return tuple(out)
 
 
@@ -176,7 +176,8 @@ class LimeBase(PerturbationAttribution):
             raise ValueError(f"`n_samples` must be a positive integer, got {n_samples!r}")
         ppe = parse_ppe(perturbations_per_eval)
         args = format_additional_args(additional_forward_args)
-        interp, model_inputs = self._draw(inputs, n_samples, kwargs)
+        with torch.no_grad():  # inputs that require grad must not put the samples on a graph
+            interp, model_inputs = self._draw(inputs, n_samples, kwargs)
         n_drawn = len(interp)
         interp_all = torch.cat([z.reshape(1, -1) for z in interp])
         rows_per_sample = as_tuple(inputs)[0].shape[0]
@@ -189,7 +190,7 @@ class LimeBase(PerturbationAttribution):
             k = stop - start
             with torch.inference_mode():
                 out = run_forward(self.forward_func, as_tuple(batch), expand_target(target, k),
-                                  expand_additional_args(args, k))
+                                  expand_additional_args(args, k, batch_size=rows_per_sample))
             if not isinstance(out, Tensor):
                 out = torch.tensor([float(out)])
             if out.numel() != k:
@@ -201,9 +202,10 @@ class LimeBase(PerturbationAttribution):
             weights[start:stop] = self._similarities(inputs, batch, z, interp[start:stop],
                                                      rows_per_sample, kwargs)
 
-        evaluate(n_drawn, work, ppe=ppe, batchable=True, row_numel=row_numel(as_tuple(inputs)),
-                 device=as_tuple(inputs)[0].device, desc=type(self).__name__,
-                 show_progress=show_progress)
+        with torch.no_grad():
+            evaluate(n_drawn, work, ppe=ppe, batchable=True, row_numel=row_numel(as_tuple(inputs)),
+                     device=as_tuple(inputs)[0].device, desc=type(self).__name__,
+                     show_progress=show_progress)
         data = TensorDataset(interp_all.float().cpu(), outputs, weights)
         self.interpretable_model.fit(DataLoader(data, batch_size=n_drawn))
         return self.interpretable_model.representation()
@@ -271,7 +273,10 @@ def construct_feature_mask(feature_mask: Any, inputs: Tuple[Tensor, ...]) -> Tup
                           stacklevel=3)
             feature_mask = tuple(m - lowest for m in masks)
     masks = format_feature_mask(feature_mask, inputs, contiguous=True)
-    return masks, max(int(m.max()) for m in masks) + 1
+    present = [int(m.max()) for m in masks if m.numel()]  # empty input tensors hold no features
+    if not present:
+        raise ValueError("the inputs hold no features to attribute to (every input tensor is empty)")
+    return masks, max(present) + 1
 
 
 def _select_example(arg: Any, index: int, n: int) -> Any:
@@ -332,8 +337,7 @@ class Lime(LimeBase):
         was_tuple = is_tuple(inputs)
         inputs_t = as_tuple(inputs)
         n = inputs_t[0].shape[0]
-        baselines_t = format_baselines(baselines, inputs_t)
-        validate_baselines(inputs_t, baselines_t)
+        baselines_t = broadcast_baselines(inputs_t, format_baselines(baselines, inputs_t))
         validate_target(target, n)
         ppe = parse_ppe(perturbations_per_eval)
         masks, n_feat = construct_feature_mask(feature_mask, inputs_t)

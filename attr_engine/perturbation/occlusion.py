@@ -13,11 +13,11 @@ from torch import Tensor
 from ..core.base import PerturbationAttribution
 from ..core.inputs import (
     as_tuple,
+    broadcast_baselines,
     format_additional_args,
     format_baselines,
     format_output,
     is_tuple,
-    validate_baselines,
     validate_target,
 )
 from ..core.registry import Param, register
@@ -30,6 +30,7 @@ from ._common import (
     forward_copies,
     grows_with_batch,
     parse_ppe,
+    promoted,
     row_numel,
 )
 
@@ -96,6 +97,8 @@ class _Windows:
     def spread(self, diffs: Tensor) -> Tensor:
         """Mean of the window values (total, r) over the windows covering each element: (r, *shape)."""
         rank = len(self.counts)
+        if rank == 0:  # one scalar per example: a single window covering it
+            return diffs.reshape(-1)
         letters = string.ascii_letters
         grid, elems = letters[:rank], letters[rank:2 * rank]
         covers = [c.to(diffs.dtype) for c in self.cover]
@@ -141,7 +144,7 @@ class Occlusion(PerturbationAttribution):
         strides_t = _per_input(strides, inputs_t, "strides", default=(1,) * len(inputs_t)
                                if len(inputs_t) > 1 else 1)
         baselines_t = format_baselines(baselines, inputs_t)
-        validate_baselines(inputs_t, baselines_t)
+        baselines_t = broadcast_baselines(inputs_t, baselines_t)
         validate_target(target, inputs_t[0].shape[0])
         ppe = parse_ppe(perturbations_per_eval)
         args = format_additional_args(additional_forward_args)
@@ -158,12 +161,15 @@ class Occlusion(PerturbationAttribution):
         fills = [expand_baseline(b, inp) for b, inp in zip(baselines_t, inputs_t)]
 
         def work(start: int, stop: int) -> None:
+            nonlocal diffs
             blocks = []
             for i, (inp, win) in enumerate(zip(inputs_t, windows)):
                 local = torch.arange(start, stop, device=inp.device) - offsets[i]
                 blocks.append(blend(win.selected(local), fills[i], inp))
             out = forward_copies(self.forward_func, blocks, target, args, n_out)
-            diffs[start:stop] = flat_initial - out.to(diffs.device)
+            change = flat_initial - out.to(diffs.device)
+            diffs = promoted(diffs, change)
+            diffs[start:stop] = change
 
         def result() -> Tuple[Tensor, ...]:
             return tuple(win.spread(diffs[offsets[i]:offsets[i + 1]].float().to(inp.device))

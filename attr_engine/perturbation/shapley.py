@@ -14,12 +14,11 @@ from torch import Tensor
 from ..core.base import PerturbationAttribution
 from ..core.inputs import (
     as_tuple,
+    broadcast_baselines,
     format_additional_args,
     format_baselines,
     format_output,
     is_tuple,
-    tensorize_baselines,
-    validate_baselines,
     validate_target,
 )
 from ..core.registry import Param, register
@@ -45,10 +44,12 @@ class _Coalitions:
         self.was_tuple = is_tuple(inputs)
         self.inputs = as_tuple(inputs)
         n = self.inputs[0].shape[0]
-        baselines_t = format_baselines(baselines, self.inputs)
-        validate_baselines(self.inputs, baselines_t)
+        baselines_t = broadcast_baselines(self.inputs, format_baselines(baselines, self.inputs))
         validate_target(target, n)
-        self.baselines = tensorize_baselines(self.inputs, baselines_t)
+        # full tensors in the dtype input and baseline promote to (no truncated baselines)
+        self.baselines = tuple(
+            torch.as_tensor(b, device=inp.device).to(torch.result_type(inp, b)).expand_as(inp)
+            for inp, b in zip(self.inputs, baselines_t))
         self.masks = format_feature_mask(feature_mask, self.inputs, contiguous=True)
         self.n_features = max(int(m.max()) for m in self.masks) + 1
         self.target, self.args = target, format_additional_args(args)

@@ -110,7 +110,7 @@ def test_mask_of_the_wrong_shape():
     with pytest.raises(ValueError, match="feature_mask"):
         attr_engine.NeuronFeatureAblation(model, model.lin2).attribute(x, 1, feature_mask=torch.zeros(2, 6, dtype=torch.long))
     with pytest.raises(TypeError, match="integer"):
-        attr_engine.LayerFeatureAblation(model, model.lin2).attribute(x, target=0, layer_mask=torch.zeros(1, 8))
+        attr_engine.LayerFeatureAblation(model, model.lin2).attribute(x, target=0, layer_mask=torch.full((1, 8), 0.5))
     with pytest.raises(ValueError, match="perturbations_per_eval"):
         attr_engine.LayerFeatureAblation(model, model.lin2).attribute(x, target=0, perturbations_per_eval=0)
 

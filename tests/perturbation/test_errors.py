@@ -20,7 +20,7 @@ def mlp():
 @pytest.mark.parametrize("mask,error", [
     (torch.zeros(1, 5, dtype=torch.long), ValueError),       # wrong shape
     (torch.zeros(2, 6, dtype=torch.long), ValueError),       # rows neither 1 nor batch
-    (torch.zeros(1, 6), TypeError),                          # not integer
+    (torch.full((1, 6), 0.5), TypeError),                    # fractional ids
     (torch.tensor([[0, 1, -1, 2, 2, 0]]), ValueError),       # negative
     ((torch.zeros(1, 6, dtype=torch.long),) * 2, ValueError),  # one mask per input
 ])
