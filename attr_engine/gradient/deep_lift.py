@@ -130,8 +130,8 @@ class DeepLift(BaselineAttribution):
         """Gradients of the target through the rewritten backward, at the inputs."""
         check_cancelled()
         leaves = require_grad(inputs)
-        stacked = tuple(torch.cat([leaf, base.detach()]) for leaf, base in zip(leaves, baselines))
-        with hooks() as hook_set, torch.enable_grad():
+        with hooks() as hook_set, torch.enable_grad():  # also when called under no_grad
+            stacked = tuple(torch.cat([leaf, base.detach()]) for leaf, base in zip(leaves, baselines))
             self._hook_nonlinearities(hook_set)
             outputs = run_forward(self.forward_func, stacked, expand_target(target, 2),
                                   expand_additional_args(args, 2))
