@@ -6,7 +6,10 @@
 // errors, and data-ready="true" once the app has loaded. As built: the workspace select is found
 // by role (combobox "Workspace"); checkboxes sit in the fieldsets "Methods" and "Models" (the
 // latter only with several models); each method's parameters in a fieldset named after the
-// method; aria-valuenow is a percentage; after Cancel a status says "Cancelled: ...".
+// method; aria-valuenow is a percentage; after Cancel a status says "Cancelled: ..." and a
+// cancelled job's streamed panels keep data-state="cancelled"; each panel's footer has the buttons
+// PNG / JSON / CSV / Copy as Python; each example's classes are buttons "Explain <class> for example
+// <n>"; on a narrow screen the settings fold behind "Show settings" and the run row stays in view.
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
 
@@ -38,11 +41,11 @@ function recorder() {
 
 /** A page (fresh unless given) on the server's URL with its token, once the app says it is ready;
  * `page.runsSent` counts the Socket.IO "run" events it sends. */
-export async function open(browser, server, { viewport, page = undefined } = {}) {
+export async function open(browser, server, { viewport, page = undefined, url = server.url } = {}) {
   page ??= await h.openPage(browser, viewport);
   await page.addInitScript(recorder);
   countRunRequests(page);
-  await page.goto(server.url);
+  await page.goto(url);
   page.setDefaultTimeout(10_000);
   await page.locator('[data-ready="true"]').first().waitFor({ timeout: 15_000 });
   return page;
@@ -179,4 +182,51 @@ export async function plotlyLoaded(page) {
 /** Wait until no job runs: the progress bar is gone. */
 export async function waitForIdle(page, { timeoutMs = 5_000 } = {}) {
   await page.getByRole('progressbar').waitFor({ state: 'detached', timeout: timeoutMs });
+}
+
+/** Choose what to explain: "default", "predicted", "label" or "class" (with `className`). */
+export async function chooseTarget(page, kind, className = null) {
+  await page.getByRole('combobox', { name: 'Explain', exact: true }).selectOption(kind);
+  if (className !== null) await page.getByRole('combobox', { name: 'Class', exact: true }).selectOption(className);
+}
+
+/** The attribution panels of `method` (finished ones unless `state` says otherwise). */
+export function panels(page, method, state = 'done') {
+  return page.locator(`${PANEL}[data-method="${method}"][data-state="${state}"]`);
+}
+
+/** Click a panel's download button (PNG, JSON, CSV); resolves with { name, path } of the file. */
+export async function download(panel, button) {
+  const [file] = await Promise.all([
+    panel.page().waitForEvent('download'),
+    panel.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  return { name: file.suggestedFilename(), path: await file.path() };
+}
+
+/** The script "Copy as Python" puts on the clipboard. */
+export async function copyPython(panel) {
+  await panel.getByRole('button', { name: 'Copy as Python', exact: true }).click();
+  await panel.getByRole('button', { name: 'Copied', exact: true }).waitFor();
+  return panel.page().evaluate(() => navigator.clipboard.readText());
+}
+
+/** Whether `locator` is fully inside the viewport now. */
+export async function inView(page, locator) {
+  const box = await locator.boundingBox();
+  const { height, width } = page.viewportSize();
+  return !!box && box.y >= 0 && box.x >= 0 && box.y + box.height <= height && box.x + box.width <= width;
+}
+
+/** Open the Dataset tab, and start a data-set job named `name` over `limit` examples with the
+ * method (and arguments) chosen in the sidebar; resolves once its row says "done". */
+export async function runDatasetJob(page, name, limit, { timeoutMs = 60_000 } = {}) {
+  await page.getByRole('tab', { name: 'Dataset', exact: true }).click();
+  await page.getByLabel('Job name', { exact: true }).fill(name);
+  await page.getByLabel('Examples (at most)', { exact: true }).fill(String(limit));
+  await page.getByRole('button', { name: 'Start data-set job', exact: true }).click();
+  const row = page.locator('table.jobs tr').filter({ has: page.getByRole('button', { name, exact: true }) });
+  await h.waitUntil(async () => (await row.locator('td').nth(3).textContent()) === 'done',
+    { timeoutMs, what: `data-set job ${name} to finish` });
+  return row;
 }

@@ -1,14 +1,19 @@
-"""A dashboard whose second model raises during attribution, for the end-to-end test's error banner.
+"""A dashboard with a model that raises during attribution and one that is slow by construction,
+for the end-to-end test's error banner and its Cancel checks.
 
 Built with the public API only (no test switch in the product): ``python tests/e2e/failing_server.py
---port P`` serves one workspace with two small image models on 8x8 random images. ``WorkingNet``
+--port P`` serves one workspace with three small image models on 8x8 random images. ``WorkingNet``
 attributes normally; ``FailingNet`` predicts normally (under no_grad) but raises from ``forward``
-whenever it is asked for gradients, i.e. in every gradient attribution such as IntegratedGradients.
+whenever it is asked for gradients, i.e. in every gradient attribution such as IntegratedGradients;
+``SlowNet`` takes ``SLOW_SECONDS_PER_ROW`` per example row of every batch, so any attribution of
+a page lasts seconds whatever the machine (FeatureAblation of 4 examples: 4 x 65 rows, at least
+13 s), and a test that presses Cancel always finds the job running.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 
 import torch
 from torch import nn
@@ -16,6 +21,7 @@ from torch import nn
 from insights import AttributionVisualizer, Batch, ImageFeature
 
 FAILURE = "FailingNet refuses to compute gradients (deliberate failure for the e2e test)"
+SLOW_SECONDS_PER_ROW = 0.05
 
 
 class WorkingNet(nn.Module):
@@ -35,15 +41,21 @@ class FailingNet(WorkingNet):
         return super().forward(x)
 
 
+class SlowNet(WorkingNet):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        time.sleep(SLOW_SECONDS_PER_ROW * x.shape[0])  # per row: bigger batches save nothing
+        return super().forward(x)
+
+
 def visualizer() -> AttributionVisualizer:
     torch.manual_seed(0)
-    models = [WorkingNet().eval(), FailingNet().eval()]
+    models = [WorkingNet().eval(), FailingNet().eval(), SlowNet().eval()]
     images = torch.rand(16, 1, 8, 8)
     labels = torch.randint(0, 2, (16,))
     batches = [Batch(images[i:i + 8], labels[i:i + 8]) for i in range(0, 16, 8)]
     return AttributionVisualizer(models, ["left", "right"], [ImageFeature("pixels", None, None)], batches,
                                  score_func=lambda logits: logits.softmax(-1),
-                                 model_names=["WorkingNet", "FailingNet"], cache=False)
+                                 model_names=["WorkingNet", "FailingNet", "SlowNet"], cache=False)
 
 
 def main() -> None:

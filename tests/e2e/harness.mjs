@@ -2,8 +2,9 @@
 // on a free loopback port and read its token, call its JSON API, launch Debian's Chromium through
 // playwright-core, wait for conditions and save screenshots. Every server and browser started
 // here is registered and stopped by stopAll(), also when a test fails or the process is killed.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { chromium } from 'playwright-core';
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const ARTIFACTS = path.join(HERE, 'artifacts');
+export const DOCS = path.join(ROOT, 'docs');
 export const PYTHON = process.env.INSIGHTS_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -39,11 +41,11 @@ export function freePort() {
  * prints its URL: { url, origin, token, log(), stop() }. Rejects with the server's output if it
  * exits or stays silent for `timeoutMs`.
  */
-export async function startServer(args, { timeoutMs = 60_000, name = args.join(' ') } = {}) {
+export async function startServer(args, { timeoutMs = 60_000, name = args.join(' '), env = {} } = {}) {
   const port = await freePort();
   const child = spawn(PYTHON, [...args, '--port', String(port)], {
     cwd: ROOT,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() also ends anything it spawned
   });
@@ -95,11 +97,32 @@ function signalGroup(child, signal) {
   }
 }
 
-/** The example dashboard (`python -m insights.example`) without cache, so every run computes. */
+/** The example dashboard (`python -m insights.example`) without cache, so every run computes, and
+ * with its data-set job stores in a fresh temporary folder (XDG_CACHE_HOME), so none is resumed. */
 export function startExampleServer(models = [], opts = {}) {
   const extra = models.flatMap((m) => ['--model', m]);
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'insights-e2e-'));
   return startServer(['-m', 'insights.example', '--no-browser', '--no-cache', ...extra],
-    { name: 'insights.example', ...opts });
+    { name: 'insights.example', ...opts, env: { XDG_CACHE_HOME: cache, ...(opts.env ?? {}) } });
+}
+
+/** Run a Python script (its text) with the project's interpreter; resolves with its stdout. */
+export function runPython(source, { timeoutMs = 60_000 } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'insights-e2e-py-'));
+  const file = path.join(dir, 'snippet.py');
+  writeFileSync(file, source);
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [file], { cwd: dir, timeout: timeoutMs, env: { ...process.env, PYTHONPATH: ROOT } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`the script failed (${err.message}):\n${stderr}\n--- script ---\n${source}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Width and height of a PNG file, from its IHDR chunk. */
+export function pngSize(file) {
+  const bytes = readFileSync(file);
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
 /** The test's own server with a model that raises during attribution (workspace "main"). */
@@ -145,9 +168,12 @@ export async function launchBrowser() {
   return browser;
 }
 
-/** A new page at 1280x800 whose console errors and failed requests are collected in `page.problems`. */
+/** A new page at 1280x800 (in a fresh context: its own profile, cookies and storage) whose console
+ * errors and failed requests are collected in `page.problems`; downloads and the clipboard work. */
 export async function openPage(browser, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+  const context = await browser.newContext({
+    viewport: { width, height }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
@@ -161,6 +187,14 @@ export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** A screenshot of what is in view for the user guide: docs/<name>.png (kept small: the viewport). */
+export async function docsScreenshot(page, name) {
+  mkdirSync(DOCS, { recursive: true });
+  const file = path.join(DOCS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
   return file;
 }
 
