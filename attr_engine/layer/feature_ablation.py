@@ -19,6 +19,7 @@ from ..core.inputs import (
     validate_target,
 )
 from ..core.registry import Param, register
+from ..perturbation._common import progress_label
 from .ablation import ablate, check_perturbations_per_eval, format_masks
 from .activation import LAYER_INPUT, LayerMethod
 from .capture import forward_with_layers, layer_eval
@@ -59,5 +60,5 @@ class LayerFeatureAblation(LayerMethod, PerturbationAttribution):
                 expand_additional_args(args, copies, batch_size=inputs_t[0].shape[0]), attribute_to_layer_input, self.device_ids)
 
         attributions = ablate(evaluate, values, baselines, masks, perturbations_per_eval,
-                              desc=type(self).__name__, show_progress=show_progress)
+                              desc=progress_label(self), show_progress=show_progress)
         return format_output(len(attributions) > 1, attributions)

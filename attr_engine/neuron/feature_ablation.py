@@ -18,6 +18,7 @@ from ..core.inputs import (
     run_forward,
 )
 from ..core.registry import Param, register
+from ..perturbation._common import progress_label
 from ..layer.ablation import ablate, check_perturbations_per_eval, format_masks
 from .gradient import NEURON_INPUT
 from .selector import NeuronMethod, resolve_selector
@@ -52,5 +53,5 @@ class NeuronFeatureAblation(NeuronMethod, PerturbationAttribution):
                 return run_forward(neuron, perturbed, None, expand_additional_args(args, copies, batch_size=n))
 
         attributions = ablate(evaluate, inputs_t, baselines_t, masks, perturbations_per_eval,
-                              desc=type(self).__name__, show_progress=show_progress)
+                              desc=progress_label(self), show_progress=show_progress)
         return format_output(was_tuple, attributions)

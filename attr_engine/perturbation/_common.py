@@ -200,14 +200,23 @@ def grows_with_batch(initial: Tensor, num_examples: int) -> bool:
         num_examples > 1 and initial.numel() == 1)
 
 
+def progress_label(method: Any) -> str:
+    """Captum's progress-bar label for a method (instance or class): ``"Feature Ablation
+    attribution"``."""
+    cls = method if isinstance(method, type) else type(method)
+    return f"{cls.get_name()} attribution"
+
+
 def evaluate(total: int, work: Callable[[int, int], None], *, ppe: Optional[int], batchable: bool,
-             row_numel: int, device: Optional[torch.device], desc: str, show_progress: bool,
+             row_numel: int, device: Optional[torch.device], method: Any, show_progress: bool,
              partial: Optional[Callable[[], Any]] = None) -> None:
     """Call ``work(start, stop)`` over perturbation rows ``[0, total)`` in chunks.
 
     `ppe` fixes the chunk size (None: by measurement). When the model returns one value per
     batch (`batchable` False, or found out from the first multi-row chunk) rows run one at a
-    time; an explicit ``ppe > 1`` is then an error."""
+    time; an explicit ``ppe > 1`` is then an error. The progress bar reads as Captum's
+    (:func:`progress_label`); partial results go out under the method's class name."""
+    desc, name = progress_label(method), type(method).__name__
     if not batchable:
         if ppe is not None and ppe > 1:
             raise ValueError("`perturbations_per_eval` must be 1 when the model returns one "
@@ -231,7 +240,7 @@ def evaluate(total: int, work: Callable[[int, int], None], *, ppe: Optional[int]
             sizer.record(rows, time.perf_counter() - began)
             start += rows
             if listener is not None:
-                listener(desc, partial())
+                listener(name, partial())
             progress.advance(rows)
 
 

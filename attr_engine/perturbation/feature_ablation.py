@@ -92,7 +92,7 @@ class FeatureAblation(PerturbationAttribution):
             diffs[start:stop] = change
 
         evaluate(len(ids), work, ppe=ppe, batchable=grows_with_batch(initial, inputs[0].shape[0]),
-                 row_numel=row_numel(inputs), device=inputs[0].device, desc=type(self).__name__,
+                 row_numel=row_numel(inputs), device=inputs[0].device, method=self,
                  show_progress=show_progress, partial=lambda: spread(diffs, positions, inputs))
         return spread(diffs, positions, inputs)
 

@@ -43,6 +43,7 @@ from ._common import (
     format_feature_mask,
     forward,
     parse_ppe,
+    progress_label,
     row_numel,
 )
 from .linear_models import Model, SkLearnLasso, TorchLasso
@@ -204,7 +205,7 @@ class LimeBase(PerturbationAttribution):
 
         with torch.no_grad():
             evaluate(n_drawn, work, ppe=ppe, batchable=True, row_numel=row_numel(as_tuple(inputs)),
-                     device=as_tuple(inputs)[0].device, desc=type(self).__name__,
+                     device=as_tuple(inputs)[0].device, method=self,
                      show_progress=show_progress)
         data = TensorDataset(interp_all.float().cpu(), outputs, weights)
         self.interpretable_model.fit(DataLoader(data, batch_size=n_drawn))
@@ -362,7 +363,7 @@ class Lime(LimeBase):
             test = forward(self.forward_func, inputs_t, target, args)
             if test.numel() == n:
                 results = []
-                with task(n, type(self).__name__, show_progress) as progress:
+                with task(n, progress_label(self), show_progress) as progress:
                     for i in range(n):
                         pick = lambda a: _select_example(a, i, n)  # noqa: E731
                         inps = tuple(t[i:i + 1] for t in inputs_t)

@@ -176,6 +176,6 @@ class Occlusion(PerturbationAttribution):
                          for i, (win, inp) in enumerate(zip(windows, inputs_t)))
 
         evaluate(offsets[-1], work, ppe=ppe, batchable=grows_with_batch(initial, inputs_t[0].shape[0]),
-                 row_numel=row_numel(inputs_t), device=inputs_t[0].device, desc=type(self).__name__,
+                 row_numel=row_numel(inputs_t), device=inputs_t[0].device, method=self,
                  show_progress=show_progress, partial=result)
         return format_output(was_tuple, result())

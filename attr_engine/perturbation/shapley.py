@@ -79,7 +79,7 @@ class _Coalitions:
 
         evaluate(total, work, ppe=self.ppe, batchable=not self.aggregate,
                  row_numel=row_numel(self.inputs), device=self.inputs[0].device,
-                 desc=type(self.method).__name__, show_progress=self.show_progress)
+                 method=self.method, show_progress=self.show_progress)
         return outputs
 
     def result(self, phi: Tensor):

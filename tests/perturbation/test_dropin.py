@@ -3,6 +3,8 @@ numbers: baseline broadcasting, integer inputs, float feature masks, inputs that
 grad, ``attribute_future``, odd additional arguments and empty inputs, output dtypes, the SGD
 surrogates' stopping rule and the progress-bar labels."""
 
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -251,3 +253,38 @@ def test_occlusion_on_one_scalar_per_example():
     assert_close(ours, theirs)
     torch.testing.assert_close(
         attr_engine.Occlusion(lambda a: a * 2).attribute(xs[0], sliding_window_shapes=()), xs[0] * 2)
+
+
+# --- item 11: progress bars read as Captum's ------------------------------------------------
+
+def _bar_label(lib, name, capsys, forward, inputs, layer=None, **kwargs):
+    method = getattr(lib, name)(forward) if layer is None else getattr(lib, name)(forward, layer)
+    torch.manual_seed(0)
+    method.attribute(inputs, show_progress=True, **kwargs)
+    return set(re.findall(r"([A-Za-z ]+): +\d+%", capsys.readouterr().err))
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("FeatureAblation", {"target": 0}),
+    ("FeaturePermutation", {"target": 0}),
+    ("Occlusion", {"target": 0, "sliding_window_shapes": (1,)}),
+    ("ShapleyValueSampling", {"target": 0, "n_samples": 2}),
+    ("ShapleyValues", {"target": 0}),
+    ("Lime", {"target": 0, "n_samples": 5}),
+    ("KernelShap", {"target": 0, "n_samples": 5}),
+])
+def test_progress_bar_labels_are_captums(name, kwargs, capsys):
+    model, inputs = linear3(), torch.cat([X, 2 * X])
+    labels = [_bar_label(lib, name, capsys, model, inputs, **kwargs)
+              for lib in (attr_engine, captum.attr)]
+    assert labels[0] == labels[1] and len(labels[0]) == 1
+    assert labels[0].pop().endswith(" attribution")
+
+
+@pytest.mark.parametrize("name,kwargs", [("LayerFeatureAblation", {"target": 0}),
+                                         ("NeuronFeatureAblation", {"neuron_selector": 0})])
+def test_layer_and_neuron_ablation_bars_read_the_same_way(name, kwargs, capsys):
+    """Captum draws no bar for these; ours follow the same pattern."""
+    model = linear3()
+    label = _bar_label(attr_engine, name, capsys, model, X, layer=model, **kwargs)
+    assert label == {f"{getattr(attr_engine, name).get_name()} attribution"}

@@ -89,7 +89,7 @@ def test_progress_under_automatic_batching(method):
 def test_show_progress_draws_a_bar(capsys):
     model, inputs, _ = case("mlp", batch=2)
     attr_engine.FeatureAblation(model).attribute(inputs, target=0, show_progress=True)
-    assert "FeatureAblation" in capsys.readouterr().err
+    assert "Feature Ablation attribution" in capsys.readouterr().err
 
 
 def test_current_monitor_is_the_innermost_active_one():
