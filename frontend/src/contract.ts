@@ -196,6 +196,10 @@ export interface FeatureAttribution {
  */
 export interface ImagePayload {
   attribution?: ArrayPayload | null;
+  /**
+   * the attribution per channel (C, H, W) when the image has several: what exports write
+   */
+  channels?: ArrayPayload | null;
   height: number;
   kind: 'image';
   png: string;

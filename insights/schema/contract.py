@@ -99,6 +99,8 @@ class ImagePayload(BaseModel):
     height: int
     width: int
     attribution: Optional[ArrayPayload] = None
+    channels: Optional[ArrayPayload] = Field(None, description="the attribution per channel (C, H, W) when "
+                                             "the image has several: what exports write")
 
 
 class TextPayload(BaseModel):
