@@ -99,7 +99,8 @@ class BaseFeature(ABC):
 
 class ImageFeature(BaseFeature):
     """An image input (C, H, W). Displayed as a PNG of ``visualization_transform(raw)`` plus the
-    attribution summed over channels, raw, so the client colours it without asking again."""
+    attribution summed over channels, raw, so the client colours it without asking again (and,
+    for several channels, the attribution per channel, for exports)."""
 
     kind = "image"
     accepts_upload = True
@@ -121,8 +122,10 @@ class ImageFeature(BaseFeature):
         payload: Dict[str, Any] = {"kind": "image", "png": encode_png(shown),
                                    "height": int(raw.shape[-2]), "width": int(raw.shape[-1])}
         if attribution is not None:
-            attr = attribution.reshape(-1, *attribution.shape[-2:]).sum(0)
-            payload["attribution"] = encode_array(attr)
+            per_channel = attribution.reshape(-1, *attribution.shape[-2:])
+            payload["attribution"] = encode_array(per_channel.sum(0))
+            if per_channel.shape[0] > 1:  # exports keep the channels the drawing sums
+                payload["channels"] = encode_array(per_channel)
         return payload
 
     def parse_upload(self, value: Any, template: Tensor, limits: Any) -> Tensor:
