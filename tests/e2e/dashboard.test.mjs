@@ -88,7 +88,7 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     await page.context().close();
   });
 
-  it('exports a panel at its on-screen size with a colour bar, JSON named by place and method, and a Python script that reproduces it', async () => {
+  it('exports a panel at its on-screen size with a colour bar, JSON named by place and method (an RGB image with its channels), and a Python script that reproduces it', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'digits');
     await ui.chooseMethods(page, ['IntegratedGradients']);
@@ -109,6 +109,15 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     const total = exported.features[0].total;
     assert.ok(Math.abs(printed[0] - total) <= 1e-4 * Math.max(1, Math.abs(total)),
       `the script gives ${printed[0]}, the dashboard ${total}`);
+    // an RGB image's export keeps its channels
+    await ui.chooseWorkspace(page, 'shapes');
+    await ui.chooseMethods(page, ['Saliency']);
+    await ui.fetchExamples(page);
+    await ui.waitForCards(page);
+    const rgb = ui.panels(page, 'Saliency').first();
+    await rgb.waitFor({ timeout: 30_000 });
+    const channels = JSON.parse(readFileSync((await ui.download(rgb, 'JSON')).path, 'utf8'));
+    assert.deepEqual(channels.features[0].attribution.shape, [3, 32, 32]);
     await page.context().close();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributionResult, MethodInfo } from '../../contract';
-import { fileBase, pngLayout, pythonSnippet, resultAsCsv } from './export';
+import { fileBase, pngLayout, pythonSnippet, resultAsCsv, resultAsJson } from './export';
 
 const param = (name: string, type: 'int' | 'bool' | 'choice', value: unknown, stage: 'init' | 'attribute' = 'attribute') =>
   ({ name, type, default: value, stage, nullable: false, help: '', choices: [] });
@@ -77,5 +77,24 @@ describe('CSV export', () => {
     const data = btoa(String.fromCharCode(...new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer)));
     const image: AttributionResult = { ...base, features: [{ name: 'img', kind: 'image', total: 10, payload: { kind: 'image', png: '', height: 2, width: 2, attribution: { shape: [2, 2], dtype: 'float32', data } } }] };
     expect(resultAsCsv(image).trim().split('\n').slice(1)).toEqual(['"img","0 0",1', '"img","0 1",2', '"img","1 0",3', '"img","1 1",4']);
+  });
+});
+
+describe('exports of an RGB image', () => {
+  it('keep its channels: (3, h, w) in JSON and a channel index in CSV', () => {
+    const encode = (values: number[]) => btoa(String.fromCharCode(...new Uint8Array(new Float32Array(values).buffer)));
+    const perChannel = [1, 2, 3, 4, 10, 20, 30, 40, 100, 200, 300, 400];
+    const image: AttributionResult = {
+      example_id: 'e', model: 0, method: 'M', target: 0, target_name: 'a', cached: false,
+      features: [{ name: 'img', kind: 'image', total: 1110, payload: {
+        kind: 'image', png: '', height: 2, width: 2,
+        attribution: { shape: [2, 2], dtype: 'float32', data: encode([111, 222, 333, 444]) },
+        channels: { shape: [3, 2, 2], dtype: 'float32', data: encode(perChannel) } } }],
+    };
+    const json = resultAsJson(image) as { features: Array<{ attribution: { shape: number[]; values: number[] } }> };
+    expect(json.features[0].attribution).toEqual({ shape: [3, 2, 2], values: perChannel });
+    const rows = resultAsCsv(image).trim().split('\n');
+    expect(rows).toHaveLength(13);
+    expect(rows[5]).toBe('"img","1 0 0",10');
   });
 });

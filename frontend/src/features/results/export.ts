@@ -17,13 +17,20 @@ export function downloadText(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** The array a feature's export writes: an image's map per channel when it has several (the
+ *  drawing sums them), else the map as drawn. */
+function exportedArray(p: AttributionResult['features'][number]['payload']) {
+  if (p.kind === 'image' && p.channels) return decodeArray(p.channels);
+  return 'attribution' in p && p.attribution ? decodeArray(p.attribution) : null;
+}
+
 /** Every feature's attribution as plain numbers (base64 arrays decoded). */
 export function resultAsJson(result: AttributionResult): unknown {
   return {
     ...result,
     features: result.features.map((f) => {
       const p = f.payload;
-      const attribution = 'attribution' in p && p.attribution ? decodeArray(p.attribution) : null;
+      const attribution = exportedArray(p);
       const plain = attribution ? { shape: attribution.shape, values: Array.from(attribution.data) } : null;
       if (p.kind === 'image') return { name: f.name, kind: f.kind, total: f.total, attribution: plain };
       if (p.kind === 'timeseries') return { name: f.name, kind: f.kind, total: f.total, channels: p.channels, x: p.x, attribution: plain };
@@ -43,7 +50,7 @@ export function resultAsCsv(result: AttributionResult): string {
     if (p.kind === 'text') p.tokens.forEach((t, i) => rows.push(`${q(f.name)},${q(t)},${p.scores?.[i] ?? ''}`));
     else if (p.kind === 'general') p.names.forEach((n, i) => rows.push(`${q(f.name)},${q(n)},${p.scores?.[i] ?? ''}`));
     else if (p.attribution) {
-      const { shape, data } = decodeArray(p.attribution);
+      const { shape, data } = exportedArray(p)!;
       data.forEach((v, i) => {
         const index: number[] = [];
         let rest = i;
