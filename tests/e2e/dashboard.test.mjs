@@ -121,13 +121,19 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     await page.context().close();
   });
 
-  it('re-attributes one example to the class chosen on its card', async () => {
+  it('scores faithfulness on a 0-1 scale, and re-attributes one example to the class chosen on its card', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'digits');
     await ui.chooseMethods(page, ['Saliency']);
+    await page.getByLabel('faithfulness scores (deletion AUC, infidelity)').check();
     await ui.fetchExamples(page);
     const cards = await ui.waitForCards(page);
     await ui.waitForPanels(page, { kind: 'image', count: cards });
+    const aucs = (await page.locator('[data-testid="attribution"]').getByText(/deletion AUC/).allTextContents())
+      .map((t) => Number(/deletion AUC (\S+)/.exec(t)?.[1]));
+    assert.equal(aucs.length, cards);
+    assert.ok(aucs.every((v) => v >= 0 && v <= 1), `deletion AUCs outside 0-1: ${aucs}`);
+    await page.getByText('(0–1, lower is better)').first().waitFor();
     const card = page.getByTestId('example-card').first();
     const sent = page.runsSent;
     await card.getByRole('combobox', { name: /Explain a class for example/ }).selectOption('3');
