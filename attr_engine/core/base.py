@@ -35,6 +35,11 @@ class Attribution(ABC):
     def attribute(self, inputs, *args, **kwargs):
         """Attribute the model's output to `inputs`; each method documents its arguments."""
 
+    def attribute_future(self, *args, **kwargs):
+        """Attribution with a forward function returning ``torch.futures.Future``; as in
+        Captum, only FeatureAblation, FeaturePermutation and the Shapley methods offer it."""
+        raise NotImplementedError(f"attribute_future is not implemented for {type(self).__name__}")
+
     @property
     def multiplies_by_inputs(self) -> bool:
         return False

@@ -7,8 +7,10 @@ from typing import Any, List, Optional, Tuple
 
 import torch
 from torch import Tensor
+from torch.futures import Future
 
 from ..core.base import PerturbationAttribution
+from ..core.futures import attribute_as_future
 from ..core.inputs import (
     as_tuple,
     broadcast_baselines,
@@ -68,6 +70,18 @@ class FeatureAblation(PerturbationAttribution):
                                     format_additional_args(additional_forward_args), masks,
                                     parse_ppe(perturbations_per_eval), show_progress)
         return format_output(was_tuple, attributions)
+
+    def attribute_future(self, inputs, baselines=None, target=None,
+                         additional_forward_args: Optional[object] = None, feature_mask=None,
+                         perturbations_per_eval: Any = "auto", show_progress: bool = False,
+                         **kwargs: Any) -> Future:
+        """As :meth:`attribute`, for a forward function that returns a ``torch.futures.Future``;
+        returns a Future of the attributions."""
+        return attribute_as_future(self, inputs, baselines=baselines, target=target,
+                                   additional_forward_args=additional_forward_args,
+                                   feature_mask=feature_mask,
+                                   perturbations_per_eval=perturbations_per_eval,
+                                   show_progress=show_progress, **kwargs)
 
     def _ablate(self, inputs: Tuple[Tensor, ...], baselines: Tuple[Any, ...], target: Any,
                 args: Any, masks: Tuple[Tensor, ...], ppe: Optional[int],

@@ -7,7 +7,9 @@ from typing import Any, Callable, List, Optional, Tuple
 
 import torch
 from torch import Tensor
+from torch.futures import Future
 
+from ..core.futures import attribute_as_future
 from ..core.inputs import as_tuple, format_additional_args, format_output, is_tuple, validate_target
 from ..core.registry import register
 from ._common import PPE_PARAM, format_feature_mask, parse_ppe
@@ -65,6 +67,17 @@ class FeaturePermutation(FeatureAblation):
                                     format_additional_args(additional_forward_args), masks,
                                     parse_ppe(perturbations_per_eval), show_progress)
         return format_output(was_tuple, attributions)
+
+    def attribute_future(self, inputs, target=None, additional_forward_args: Optional[object] = None,
+                         feature_mask=None, perturbations_per_eval: Any = "auto",
+                         show_progress: bool = False, **kwargs: Any) -> Future:
+        """As :meth:`attribute`, for a forward function that returns a ``torch.futures.Future``;
+        returns a Future of the attributions."""
+        return attribute_as_future(self, inputs, target=target,
+                                   additional_forward_args=additional_forward_args,
+                                   feature_mask=feature_mask,
+                                   perturbations_per_eval=perturbations_per_eval,
+                                   show_progress=show_progress, **kwargs)
 
     def _prepare(self, inputs: Tuple[Tensor, ...], masks: Tuple[Tensor, ...], ids: Tensor) -> None:
         held = [set(torch.unique(mask).tolist()) for mask in masks]

@@ -10,8 +10,10 @@ from typing import Any, Callable, Optional
 
 import torch
 from torch import Tensor
+from torch.futures import Future
 
 from ..core.base import PerturbationAttribution
+from ..core.futures import attribute_as_future
 from ..core.inputs import (
     as_tuple,
     broadcast_baselines,
@@ -136,6 +138,19 @@ class ShapleyValueSampling(PerturbationAttribution):
         return c.result(phi)
 
 
+    def attribute_future(self, inputs, baselines=None, target=None,
+                         additional_forward_args: Optional[object] = None, feature_mask=None,
+                         n_samples: int = 25, perturbations_per_eval: Any = "auto",
+                         show_progress: bool = False) -> Future:
+        """As :meth:`attribute`, for a forward function that returns a ``torch.futures.Future``;
+        returns a Future of the attributions."""
+        return attribute_as_future(self, inputs, baselines=baselines, target=target,
+                                   additional_forward_args=additional_forward_args,
+                                   feature_mask=feature_mask, n_samples=n_samples,
+                                   perturbations_per_eval=perturbations_per_eval,
+                                   show_progress=show_progress)
+
+
 @register("perturbation", params=(PPE_PARAM,), baselines="optional",
           progress=True)
 class ShapleyValues(PerturbationAttribution):
@@ -169,6 +184,18 @@ class ShapleyValues(PerturbationAttribution):
         outputs = torch.cat([c.initial.float().unsqueeze(0), c.run((1 << n_feat) - 1, member)])
         phi = _shapley_weights(n_feat).to(outputs) @ outputs.reshape(1 << n_feat, -1)
         return c.result(phi)
+
+
+    def attribute_future(self, inputs, baselines=None, target=None,
+                         additional_forward_args: Optional[object] = None, feature_mask=None,
+                         perturbations_per_eval: Any = "auto", show_progress: bool = False) -> Future:
+        """As :meth:`attribute`, for a forward function that returns a ``torch.futures.Future``;
+        returns a Future of the attributions."""
+        return attribute_as_future(self, inputs, baselines=baselines, target=target,
+                                   additional_forward_args=additional_forward_args,
+                                   feature_mask=feature_mask,
+                                   perturbations_per_eval=perturbations_per_eval,
+                                   show_progress=show_progress)
 
 
 def _shapley_weights(n_feat: int) -> Tensor:

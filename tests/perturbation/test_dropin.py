@@ -288,3 +288,68 @@ def test_layer_and_neuron_ablation_bars_read_the_same_way(name, kwargs, capsys):
     model = linear3()
     label = _bar_label(attr_engine, name, capsys, model, X, layer=model, **kwargs)
     assert label == {f"{getattr(attr_engine, name).get_name()} attribution"}
+
+
+# --- item 5: attribute_future ----------------------------------------------------------------
+
+def as_future(model, chained=False):
+    """The model behind futures (`chained`: made by ``then``, a plain ``torch.Future``)."""
+    def forward(*args):
+        done = torch.futures.Future()
+        if chained:
+            done.set_result(args)
+            return done.then(lambda fut: model(*fut.value()))
+        done.set_result(model(*args))
+        return done
+    return forward
+
+
+@pytest.mark.parametrize("name,inputs,kwargs", [
+    ("FeatureAblation", X, {}),
+    ("FeatureAblation", torch.cat([X, 2 * X]), {"feature_mask": torch.tensor([[0, 0, 1]]),
+                                                "baselines": 1.0}),
+    ("FeaturePermutation", torch.cat([X, 2 * X, -X]), {}),
+    ("ShapleyValueSampling", X, {"n_samples": 3}),
+    ("ShapleyValues", X, {}),
+])
+def test_attribute_future_matches_captum(name, inputs, kwargs):
+    results = []
+    for lib in (attr_engine, captum.attr):
+        torch.manual_seed(0)
+        future = getattr(lib, name)(as_future(linear3())).attribute_future(inputs, target=0, **kwargs)
+        assert isinstance(future, torch.Future) and future.done()
+        results.append(future.wait())
+    assert_close(results[0], results[1])
+
+
+@pytest.mark.parametrize("chained", [False, True])
+def test_attribute_future_issue_numbers(chained):
+    out = attr_engine.FeatureAblation(as_future(linear3(), chained)).attribute_future(X, target=0).wait()
+    torch.testing.assert_close(out, torch.tensor([[20.0, 100.0, 90.0]]))
+
+
+def test_attribute_future_carries_a_model_failure():
+    def failing(x):
+        done = torch.futures.Future()
+        done.set_exception(RuntimeError("remote model down"))
+        return done
+
+    future = attr_engine.FeatureAblation(failing).attribute_future(X)
+    with pytest.raises(RuntimeError, match="remote model down"):
+        future.wait()
+
+
+def test_attribute_future_needs_a_future_returning_model():
+    with pytest.raises(TypeError, match="Future"):
+        attr_engine.FeatureAblation(linear3()).attribute_future(X, target=0)
+
+
+@pytest.mark.parametrize("name", ["Occlusion", "Lime", "KernelShap", "Saliency", "IntegratedGradients",
+                                  "DeepLift", "GradientShap", "NoiseTunnel", "LayerFeatureAblation"])
+def test_attribute_future_not_implemented_where_captum_has_none(name):
+    model = linear3()
+    cls = getattr(attr_engine, name)
+    method = cls(attr_engine.Saliency(model)) if name == "NoiseTunnel" else (
+        cls(model, model) if name.startswith("Layer") else cls(model))
+    with pytest.raises(NotImplementedError, match="attribute_future"):
+        method.attribute_future(X)
