@@ -106,6 +106,8 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   useEffect(loadWorkspaces, [loadWorkspaces]);
 
   const firstLoad = useRef(true);
+  // what the first load reopens from a shared link (set below, once its helpers exist)
+  const restoreRef = useRef<(about: AppInfo, given: Settings) => Promise<void>>(async () => {});
   const loadInfo = useCallback((workspace: string) => {
     setInfo(null);
     setExamples([]);
@@ -119,10 +121,9 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
       setSettings(fitted);
       setNotes(changed);
       setInfo(i);
-      if (firstLoad.current) void restore(i, fitted);
+      if (firstLoad.current) void restoreRef.current(i, fitted);
       firstLoad.current = false;
     }, (err) => setFailure({ error: errorDetail(err), context: 'Loading the workspace', retry: () => loadInfo(workspace) }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `restore` is read once, at the first load
   }, [transport, reset]);
   useEffect(() => { if (settings.workspace) loadInfo(settings.workspace); }, [settings.workspace, loadInfo]);
 
@@ -144,7 +145,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     if (!info || !settings.methods.some((m) => info.methods.find((x) => x.name === m)?.needs_neuron)) return;
     const fixed = validNeuron(settingsRef.current.neuron, neuronShape(settings, info));
     if (fixed !== settingsRef.current.neuron) update({ neuron: fixed });
-  }, [info, settings.methods, settings.layer, settings.models]); // eslint-disable-line react-hooks/exhaustive-deps -- not on each keystroke
+  }, [info, settings.methods, settings.layer, settings.models]); // not settings.neuron: never while the user types
 
   const errors = useMemo(() => settingsErrors(settings, info), [settings, info]);
   const valid = Object.keys(errors).length === 0;
@@ -221,7 +222,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
   }, [transport, settings.workspace, runOn]);
 
   /** A shared link's page and opened examples, shown and attributed (one run) once the workspace is. */
-  const restore = async (about: AppInfo, given: Settings) => {
+  restoreRef.current = async (about: AppInfo, given: Settings) => {
     if (shared.page === null && shared.opened.length === 0) return;
     const list = shared.page !== null ? await loadPage(shared.page, given, about) ?? [] : [];
     try {
