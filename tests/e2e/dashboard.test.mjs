@@ -262,6 +262,10 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     await h.delay(1000);
     assert.equal(await page.locator('[data-testid="attribution"][data-state="done"]').count(), 0);
     assert.equal(await page.getByRole('progressbar').count(), 0, 'a progress bar came back after Cancel');
+    // the run, its banner and its maps belong to this workspace: another one starts clean
+    await ui.chooseWorkspace(page, 'other');
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Cancelled' }).count(), 0, 'the Cancelled banner carried over');
+    assert.equal(await page.locator('[data-testid="attribution"]').count(), 0);
     await page.context().close();
   });
 

@@ -2,7 +2,8 @@
 for the end-to-end test's error banner and its Cancel checks.
 
 Built with the public API only (no test switch in the product): ``python tests/e2e/failing_server.py
---port P`` serves one workspace with three small image models on 8x8 random images. ``WorkingNet``
+--port P`` serves a workspace "main" with three small image models on 8x8 random images (and a
+workspace "other" with ``WorkingNet`` alone, to switch to). ``WorkingNet``
 attributes normally; ``FailingNet`` predicts normally (under no_grad) but raises from ``forward``
 whenever it is asked for gradients, i.e. in every gradient attribution such as IntegratedGradients;
 ``SlowNet`` takes ``SLOW_SECONDS_PER_ROW`` per example row of every batch, so any attribution of
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import List, Optional
 
 import torch
 from torch import nn
 
 from insights import AttributionVisualizer, Batch, ImageFeature
+from insights.serving import Server
 
 FAILURE = "FailingNet refuses to compute gradients (deliberate failure for the e2e test)"
 SLOW_SECONDS_PER_ROW = 0.05
@@ -47,21 +50,22 @@ class SlowNet(WorkingNet):
         return super().forward(x)
 
 
-def visualizer() -> AttributionVisualizer:
+def visualizer(models: Optional[List[nn.Module]] = None, names: Optional[List[str]] = None) -> AttributionVisualizer:
     torch.manual_seed(0)
-    models = [WorkingNet().eval(), FailingNet().eval(), SlowNet().eval()]
+    models = models or [WorkingNet().eval(), FailingNet().eval(), SlowNet().eval()]
     images = torch.rand(16, 1, 8, 8)
     labels = torch.randint(0, 2, (16,))
     batches = [Batch(images[i:i + 8], labels[i:i + 8]) for i in range(0, 16, 8)]
     return AttributionVisualizer(models, ["left", "right"], [ImageFeature("pixels", None, None)], batches,
                                  score_func=lambda logits: logits.softmax(-1),
-                                 model_names=["WorkingNet", "FailingNet", "SlowNet"], cache=False)
+                                 model_names=names or ["WorkingNet", "FailingNet", "SlowNet"], cache=False)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, default=None, help="loopback port (default: a free one)")
-    visualizer().serve(blocking=True, port=p.parse_args().port)
+    other = visualizer([WorkingNet().eval()], ["WorkingNet"])
+    Server({"main": visualizer().service, "other": other.service}, port=p.parse_args().port).start(blocking=True)
 
 
 if __name__ == "__main__":
