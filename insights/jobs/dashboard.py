@@ -59,11 +59,10 @@ class DatasetJobs:
             return req.target.class_name
         return req.target.kind
 
-    def store(self, name: str) -> Store:
-        store = Store(self.root / name)
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name) or not store.exists():
-            raise not_found(f"no data-set job {name!r}", "name")
-        return store
+    def store(self, name: str, field: str = "name") -> Store:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name) or not Store(self.root / name).exists():
+            raise not_found(f"no data-set job {name[:64]!r}", field)
+        return Store(self.root / name)
 
     def start(self, session: str, req: Any, emit: Emit) -> Dict[str, Any]:
         """Validate the request as the dashboard's own jobs are (method, arguments, model, layer,
@@ -164,7 +163,7 @@ class DatasetJobs:
     def summary(self, name: str, compare: Optional[str] = None, top: int = 10, worst: int = 10,
                 sanity: int = 0) -> Dict[str, Any]:
         store = self.store(name)
-        other = self.store(compare) if compare else None
+        other = self.store(compare, "compare") if compare else None
         if not 0 <= sanity <= MAX_SANITY_SAMPLE:
             raise InsightsError(f"sanity must be between 0 and {MAX_SANITY_SAMPLE}", field="sanity")
         service = self.service

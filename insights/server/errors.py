@@ -29,9 +29,9 @@ _EVENT = re.compile(r'\[\s*"([A-Za-z_]{1,64})"\s*,')  # a Socket.IO event's name
 
 
 class SafeJSON:
-    """The JSON module python-socketio decodes packets with. A packet too deeply nested to
-    decode still reaches its event's handler (as :class:`Unreadable`), so the client gets an
-    error answer to its ``run`` instead of waiting for one that never comes."""
+    """The JSON module python-socketio decodes packets with. An event too deeply nested (or not
+    valid JSON) to decode still reaches its handler (as :class:`Unreadable`), so the client gets
+    an error answer to its ``run`` instead of waiting for one that never comes."""
 
     dumps = staticmethod(json.dumps)
 
@@ -39,11 +39,12 @@ class SafeJSON:
     def loads(text: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return json.loads(text, *args, **kwargs)
-        except RecursionError:
+        except (RecursionError, ValueError) as exc:
+            reason = TOO_DEEP if isinstance(exc, RecursionError) else "the message is not valid JSON"
             event = _EVENT.match(text) if isinstance(text, str) else None
             if event is None:
-                raise ValueError(TOO_DEEP) from None
-            return [event.group(1), Unreadable(TOO_DEEP)]
+                raise ValueError(reason) from None
+            return [event.group(1), Unreadable(reason)]
 
 
 def json_body() -> Any:
@@ -85,8 +86,8 @@ def error_body(exc: BaseException) -> tuple:
     """(JSON body, status) for any exception."""
     if isinstance(exc, InsightsError):
         return exc.to_json(), exc.code
-    if isinstance(exc, HTTPException):
-        field = "body" if exc.code == 413 else None
+    if isinstance(exc, HTTPException):  # routing and size errors: name what to change
+        field = {404: "path", 405: "method", 413: "body"}.get(exc.code or 0, "request")
         code = (exc.name or "error").lower().replace(" ", "_")
         return {"error": {"code": code, "message": exc.description, "field": field}}, exc.code
     return {"error": {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}", "field": None}}, 500

@@ -58,6 +58,13 @@ def on_cancel(*args: Any):
     return workspace_service(req.workspace).cancel(req.job_id, request.sid)
 
 
+@socketio.on("*")
+def on_unknown(event: Any, *args: Any):
+    """Any other event is answered too (a client waiting for its acknowledgement never hangs)."""
+    raise InsightsError(f"unknown event {str(event)[:64]!r}; the events are run, cancel and run_dataset",
+                        field="event", code=404, kind="not_found")
+
+
 @socketio.on_error_default
 def on_error(exc: BaseException):
     """The socket transport's one error handler: an ``error`` event and the same body as ack."""

@@ -187,3 +187,24 @@ def test_argument_errors_speak_the_users_words_and_name_the_field(client, args, 
     error = error_of(r)
     assert error.message == message and "`" not in error.message
     assert error.field == (f"args.{next(iter(args))}" if "steps" not in args else "args")
+
+
+def test_unknown_paths_and_methods_name_what_to_change(client):
+    assert error_of(client.get("/api/nope", headers=AUTH), 404).field == "path"
+    assert error_of(client.get("/api/w/tabular/examples/at/minus-one", headers=AUTH), 404).field == "path"
+    assert error_of(client.put("/api/w/tabular/jobs", json={}, headers=AUTH), 405).field == "method"
+
+
+def test_an_unknown_socket_event_is_answered_not_left_waiting(sio):
+    s = sio()
+    ack = s.emit("rnu", {"workspace": "tabular"}, callback=True)
+    error = c.ErrorResponse.model_validate(ack).error
+    assert error.code == "not_found" and error.field == "event" and "run, cancel and run_dataset" in error.message
+    assert s.get_received()[-1]["name"] == "error"
+
+
+def test_an_invalid_json_socket_packet_gets_an_error_answer(sio):
+    s = sio()
+    s.socketio.server._handle_eio_message(s.eio_sid, '21["run",{"workspace": ]')
+    assert s.acks["args"][0]["error"] == {"code": "bad_request", "message": "the message is not valid JSON",
+                                          "field": "body"}
