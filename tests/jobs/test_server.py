@@ -104,7 +104,7 @@ def test_cancel_then_start_again_resumes(client, sio):
     ({"name": "x", "method": "Nope"}, "method"),
     ({"name": "x", "method": "IntegratedGradients", "args": {"n_steps": 0}}, "args.n_steps"),
     ({"name": "../up", "method": "Saliency"}, "request.name"),
-    ({"name": "x", "method": "Saliency", "baselines": {"x": "nope"}}, "baselines"),
+    ({"name": "x", "method": "Saliency", "baselines": {"x": "nope"}}, "baselines.x"),
     ({"name": "x", "method": "Saliency", "model": 5}, "model"),
     ({"name": "x", "method": "Saliency", "executor": "spark"}, "request.executor"),
 ])
