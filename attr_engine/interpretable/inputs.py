@@ -10,8 +10,9 @@ perturbed tensor back into a model input (with absent features replaced by basel
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -154,3 +155,65 @@ class TextTokenInput(InterpretableInput):
         full = self.inp_tensor.expand(rows, -1).clone().to(device)
         full[self.itp_mask.expand(rows, -1).to(device)] = tokens.view(-1)
         return full
+
+
+class ImageMaskInput(InterpretableInput):
+    """An image whose features are segments: pixels sharing an id in `mask` (height, width),
+    or one binary mask per feature in `mask_list` (features may overlap). Absent segments are
+    painted with the `baseline` colour; `processor_fn` turns the (perturbed) PIL image into
+    the model input (e.g. a multimodal LLM's processor). No mask: the image is one feature."""
+
+    def __init__(self, image: Any, mask: Optional[Tensor] = None,
+                 mask_list: Optional[List[Tensor]] = None,
+                 baseline: Tuple[int, int, int] = (255, 255, 255),
+                 processor_fn: Callable[[Any], Any] = lambda image: image) -> None:
+        if not hasattr(image, "size") or not callable(getattr(image, "convert", None)):
+            raise TypeError(f"`image` must be a PIL image, got {type(image).__name__}")
+        self.image, self.baseline, self.processor_fn = image, baseline, processor_fn
+        shape = (image.size[1], image.size[0])  # (height, width)
+        if mask_list is not None:
+            for i, m in enumerate(mask_list):
+                if tuple(m.shape) != shape:
+                    raise ValueError(f"`mask_list[{i}]` has shape {tuple(m.shape)}; the image is {shape}")
+            ids: List[int] = list(range(len(mask_list)))
+            mask = torch.empty(0)
+        else:
+            if mask is None:
+                mask = torch.zeros(shape, dtype=torch.int32)
+            elif tuple(mask.shape) != shape:
+                raise ValueError(f"`mask` has shape {tuple(mask.shape)}; the image is {shape} (height, width)")
+            ids = [int(i) for i in torch.unique(mask).tolist()]
+            mask_list = []
+        self.mask, self.mask_list = mask, mask_list
+        self.mask_id_to_idx: Dict[int, int] = {mid: i for i, mid in enumerate(ids)}
+        self.n_itp_features = len(ids)
+        self.values = [f"image_feature_{mid}" for mid in ids]
+        self.original_model_inputs = processor_fn(image)
+
+    def to_tensor(self) -> Tensor:
+        return torch.ones(1, self.n_itp_features)
+
+    def get_mask_list(self) -> List[Tensor]:
+        """One boolean (height, width) mask per interpretable feature."""
+        return self.mask_list or [self.mask == mid for mid in self.mask_id_to_idx]
+
+    def to_model_input(self, perturbed_tensor: Optional[Tensor] = None) -> Any:
+        if perturbed_tensor is None:
+            return self.original_model_inputs
+        from PIL import Image
+
+        pixels = torch.from_numpy(np.array(self.image)).clone()
+        colour = torch.tensor(self.baseline, dtype=pixels.dtype)
+        for idx, segment in enumerate(self.get_mask_list()):
+            if perturbed_tensor[0][idx] == 0:
+                pixels[segment.bool()] = colour
+        return self.processor_fn(Image.fromarray(pixels.numpy().astype("uint8")))
+
+    def format_attr(self, itp_attr: Tensor) -> Tensor:
+        return itp_attr
+
+    def format_pixel_attr(self, itp_attr: Tensor) -> Tensor:
+        """Attributions (..., n_itp_features) spread over the pixels: (..., height, width);
+        pixels in several features of `mask_list` get the sum."""
+        masks = torch.stack([m.bool() for m in self.get_mask_list()]).to(itp_attr.device)
+        return torch.einsum("...f,fhw->...hw", itp_attr, masks.to(itp_attr.dtype))

@@ -18,7 +18,8 @@ from torch import Tensor, nn
 
 from ..layer import LayerGradientShap, LayerGradientXActivation, LayerIntegratedGradients
 from ..perturbation import FeatureAblation, KernelShap, Lime, ShapleyValues, ShapleyValueSampling
-from .inputs import InterpretableInput, TextTemplateInput, TextTokenInput
+from .inputs import ImageMaskInput, InterpretableInput, TextTemplateInput, TextTokenInput
+from .tokens import pretty_tokens
 
 DEFAULT_GEN_ARGS: Dict[str, Any] = {"max_new_tokens": 25, "do_sample": False, "temperature": None, "top_p": None}
 
@@ -48,10 +49,10 @@ class LLMAttributionResult:
         return dict(zip(self.input_tokens, self.seq_attr.cpu().tolist()))
 
 
-def _model_device(model: nn.Module) -> torch.device:
+def _model_device(model: Any) -> torch.device:
     device = getattr(model, "device", None)
-    if isinstance(device, torch.device):
-        return device
+    if isinstance(device, (torch.device, str)):
+        return torch.device(device)
     return next(model.parameters()).device
 
 
@@ -64,10 +65,13 @@ class _LLMBase:
             names = ", ".join(m.__name__ for m in self.SUPPORTED_METHODS)
             raise TypeError(f"{type(self).__name__} supports {names}; got {type(attr_method).__name__}")
         self.model: nn.Module = attr_method.forward_func
-        if not isinstance(self.model, nn.Module):
-            raise TypeError("the attribution method's forward function must be the language model (an nn.Module)")
+        self._check_model()
         self.tokenizer = tokenizer
         self.device = _model_device(self.model)
+
+    def _check_model(self) -> None:
+        if not isinstance(self.model, nn.Module):
+            raise TypeError("the attribution method's forward function must be the language model (an nn.Module)")
 
     def _target_tokens(self, inp: InterpretableInput, target, gen_args) -> Tensor:
         if not isinstance(inp, self.SUPPORTED_INPUTS):
@@ -98,7 +102,7 @@ class _LLMBase:
                         "token ids or a dict of model inputs")
 
     def _pretty(self, ids: Tensor) -> List[str]:
-        return [self.tokenizer.decode([int(i)]).replace("\n", "\\n").strip() for i in ids]
+        return pretty_tokens(ids, self.tokenizer)
 
 
 class LLMAttribution(_LLMBase):
@@ -107,7 +111,7 @@ class LLMAttribution(_LLMBase):
 
     SUPPORTED_METHODS = (FeatureAblation, ShapleyValueSampling, ShapleyValues, Lime, KernelShap)
     PER_TOKEN_METHODS = (FeatureAblation, ShapleyValueSampling, ShapleyValues)
-    SUPPORTED_INPUTS = (TextTemplateInput, TextTokenInput)
+    SUPPORTED_INPUTS = (TextTemplateInput, TextTokenInput, ImageMaskInput)
 
     def __init__(self, attr_method: Any, tokenizer: Any, attr_target: str = "log_prob") -> None:
         super().__init__(attr_method, tokenizer)
@@ -118,19 +122,24 @@ class LLMAttribution(_LLMBase):
         self.attr_method = copy(attr_method)
         self.attr_method.forward_func = self._forward
 
-    def _log_probs(self, input_ids: Tensor, target_tokens: Tensor, forward_in_tokens: bool) -> Tensor:
-        """Log-probability of each target token after the prompt (and the target tokens before it)."""
+    def _log_probs(self, model_input: Dict[str, Any], target_tokens: Tensor, forward_in_tokens: bool) -> Tensor:
+        """Log-probability of each target token after the prompt (and the target tokens before
+        it); model inputs besides the token ids (an image's pixels) pass through."""
+        input_ids = model_input["input_ids"]
         target = target_tokens.to(input_ids.device)
         if forward_in_tokens:  # one token at a time, as generation would see it
             values, ids = [], input_ids
             for token in target:
-                logits = self.model.forward(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=False).logits
+                logits = self.model.forward(**{**model_input, "input_ids": ids,
+                                               "attention_mask": torch.ones_like(ids)},
+                                            use_cache=False).logits
                 logits = logits[:, 0] if logits.dim() == 4 else logits
                 values.append(torch.log_softmax(logits[:, -1], dim=1)[0, token])
                 ids = torch.cat([ids, token.view(1, 1)], dim=1)
             return torch.stack(values).detach()
         combined = torch.cat([input_ids, target.unsqueeze(0)], dim=1)
-        logits = self.model.forward(input_ids=combined, attention_mask=torch.ones_like(combined)).logits
+        logits = self.model.forward(**{**model_input, "input_ids": combined,
+                                       "attention_mask": torch.ones_like(combined)}).logits
         logits = logits[:, 0] if logits.dim() == 4 else logits
         n = input_ids.shape[1]
         log_probs = torch.log_softmax(logits[:, n - 1:n - 1 + len(target)], dim=2)
@@ -144,12 +153,15 @@ class LLMAttribution(_LLMBase):
         target_tokens = torch.tensor(target_ids)
         rows = []
         for row in perturbed.split(1):
-            input_ids = self._model_input(inp.to_model_input(row))["input_ids"]
-            per_token = self._log_probs(input_ids, target_tokens, forward_in_tokens)
-            total = per_token.sum()
-            rows.append(torch.cat([total.view(1), per_token]) if self.include_per_token_attr else total)
+            model_input = self._model_input(inp.to_model_input(row))
+            rows.append(self._row(self._log_probs(model_input, target_tokens, forward_in_tokens)))
         values = torch.stack(rows)
         return values if self.attr_target == "log_prob" else torch.exp(values)
+
+    def _row(self, per_token: Tensor) -> Tensor:
+        """One perturbed prompt's values: the total, then (per-token methods) each token's."""
+        total = per_token.sum()
+        return torch.cat([total.view(1), per_token]) if self.include_per_token_attr else total
 
     def attribute(self, inp: InterpretableInput, target: Union[str, Tensor, None] = None, num_trials: int = 1,
                   gen_args: Optional[Dict[str, Any]] = None, use_cached_outputs: bool = True,
