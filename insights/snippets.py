@@ -42,15 +42,23 @@ class LoadedExample:
         return out
 
 
-def load_example(workspace: str, index: int, model: int = 0,
+def load_example(workspace: Any, index: int, model: int = 0,
                  baselines: Optional[Dict[str, str]] = None) -> LoadedExample:
-    """The example workspace ``workspace``'s model ``model`` and the ``index``-th example of its
-    data set, with each feature's baseline by its dashboard name (its first option by default)."""
+    """Model ``model`` of a workspace and the ``index``-th example of its data set, with each
+    feature's baseline by its dashboard name (its first option by default). ``workspace``: the
+    name of an example workspace (``python -m insights.example``), or for a dashboard of one's own
+    the ``AttributionVisualizer`` (or its service) it was started with."""
     from .example.workspaces import BUILDERS, service
 
-    if workspace not in BUILDERS:
-        raise ValueError(f"`workspace`: {workspace!r} is not an example workspace ({', '.join(BUILDERS)})")
-    svc = service(workspace)
+    if isinstance(workspace, str):
+        if workspace not in BUILDERS:
+            raise ValueError(f"`workspace`: {workspace!r} is not an example workspace ({', '.join(BUILDERS)}); "
+                             "for a dashboard of your own pass its AttributionVisualizer instead of the name")
+        svc = service(workspace)
+    else:
+        svc = getattr(workspace, "service", workspace)
+        if not hasattr(svc, "store") or not hasattr(svc, "models"):
+            raise TypeError("`workspace` must be an example workspace's name or an AttributionVisualizer")
     if not 0 <= model < len(svc.models):
         raise ValueError(f"`model` must be between 0 and {len(svc.models) - 1}")
     entry = svc.models[model]

@@ -63,7 +63,12 @@ export async function chooseWorkspace(page, name) {
 /** Tick exactly the checkboxes named `names` in the fieldset `group` ("Methods", "Models"). */
 async function tickOnly(page, group, names) {
   const fieldset = page.getByRole('group', { name: group, exact: true });
-  for (const name of names) await fieldset.getByRole('checkbox', { name, exact: true }).check();
+  for (const name of names) {
+    const box = fieldset.getByRole('checkbox', { name, exact: true, includeHidden: true });
+    // a method family folded away (layer, neuron) is opened first
+    if (!(await box.isVisible())) await box.locator('xpath=ancestor::details[1]/summary').click();
+    await box.check();
+  }
   for (const box of await fieldset.getByRole('checkbox').all()) {
     const name = await box.evaluate((el) => el.labels?.[0]?.textContent?.trim());
     if (!names.includes(name) && await box.isChecked()) await box.uncheck();

@@ -145,6 +145,22 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     await page.context().close();
   });
 
+  it('runs a neuron method with its defaults: a neuron that exists in the chosen layer', async () => {
+    const page = await ui.open(browser, examples);
+    await ui.chooseWorkspace(page, 'digits');
+    await ui.chooseMethods(page, ['NeuronGradient']);
+    assert.equal(await page.getByRole('combobox', { name: 'Layer', exact: true }).inputValue(), 'conv2');
+    const indices = page.getByRole('spinbutton', { name: /Neuron index/ });
+    assert.equal(await indices.count(), 3); // conv2's output is (32, 8, 8)
+    assert.equal(await indices.first().getAttribute('max'), '31');
+    await ui.fetchExamples(page);
+    const cards = await ui.waitForCards(page);
+    await ui.waitForPanels(page, { kind: 'image', count: cards });
+    assert.equal(await page.getByRole('alert').count(), 0);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   it('after a switch from digits with class 8 to sentiment, says the class fell back and keeps Fetch usable', async () => {
     const page = await ui.open(browser, examples);
     await ui.chooseWorkspace(page, 'digits');
