@@ -115,16 +115,18 @@ class Service:
         try:
             return self.classes.index(name)
         except ValueError:
-            raise InsightsError(f"unknown class {name!r}; classes are {self.classes}", field=field_name) from None
+            raise InsightsError(f"there is no class {name[:64]!r}; the classes are {', '.join(self.classes)}",
+                                field=field_name) from None
 
     def _model_index(self, index: int, field_name: str = "models") -> ModelEntry:
         if not 0 <= index < len(self.models):
-            raise InsightsError(f"model index {index} out of range (0..{len(self.models) - 1})", field=field_name)
+            raise InsightsError(f"there is no model {index}; the models are numbered 0 to {len(self.models) - 1}",
+                                field=field_name)
         return self.models[index]
 
     def page(self, req: c.PageRequest) -> Dict[str, Any]:
         if req.page_size > self.limits.max_page_size:
-            raise InsightsError(f"page_size must be at most {self.limits.max_page_size}", field="page_size")
+            raise InsightsError(f"a page shows at most {self.limits.max_page_size} examples", field="page_size")
         flt = req.filter
         self._model_index(flt.model, "filter.model")
         true = {self._class_index(n, "filter.true_classes") for n in flt.true_classes}
@@ -209,27 +211,34 @@ class Service:
         baselines, target, layer and neuron; each refusal names its field."""
         spec = REGISTRY.get(req.method)
         if spec is None:
-            raise InsightsError(f"unknown method {req.method!r}; methods are {sorted(REGISTRY)}", field="method")
+            raise InsightsError(f"there is no method {req.method[:64]!r}; the methods are "
+                                f"{', '.join(sorted(REGISTRY))}", field="method")
         init, call = self.check_args(spec, req.args)
         if len(req.examples) > self.limits.max_examples_per_job:
-            raise InsightsError(f"at most {self.limits.max_examples_per_job} examples per run", field="examples")
+            raise InsightsError(f"a run explains at most {self.limits.max_examples_per_job} examples; choose fewer",
+                                field="examples")
         self.check_models(req.models)
         examples = self.store.get_many(req.examples)
-        names = {f.name for f in self.features}
-        bad = set(req.baselines) - names
+        self.check_choices(req)
+        self.check_layer(spec, req.layer, req.neuron, req.models, {**init, **call}, examples[0])
+        return spec, init, call, examples
+
+    def check_choices(self, req: c.MethodChoice) -> None:
+        """A request's baselines (a known option of a known feature) and class target."""
+        names = [f.name for f in self.features]
+        bad = sorted(set(req.baselines) - set(names))
         if bad:
-            raise InsightsError(f"unknown feature(s) {sorted(bad)} in baselines", field="baselines")
+            raise InsightsError(f"there is no input named {bad[0]!r} to give a baseline; the inputs are {names}",
+                                field="baselines")
         for f in self.features:
             option = req.baselines.get(f.name)
             if option is not None and option not in f.baseline_options():
-                raise InsightsError(f"feature {f.name!r} has no baseline {option!r}; choose from "
-                                    f"{f.baseline_options()}", field=f"baselines.{f.name}")
+                raise InsightsError(f"{f.name} has no baseline {option!r}; choose one of "
+                                    f"{', '.join(f.baseline_options())}", field=f"baselines.{f.name}")
         if req.target is not None and req.target.kind == "class":
             if req.target.class_name is None:
-                raise InsightsError("a class target needs class_name", field="target.class_name")
+                raise InsightsError("choose the class to explain", field="target.class_name")
             self._class_index(req.target.class_name, "target.class_name")
-        self.check_layer(spec, req.layer, req.neuron, req.models, {**init, **call}, examples[0])
-        return spec, init, call, examples
 
     @staticmethod
     def check_args(spec: Any, args: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:

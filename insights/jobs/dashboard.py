@@ -72,8 +72,12 @@ class DatasetJobs:
         service.check_models([req.model], "model")
         spec = REGISTRY.get(req.method)
         if spec is None:
-            raise InsightsError(f"unknown method {req.method!r}; methods are {sorted(REGISTRY)}", field="method")
+            raise InsightsError(f"there is no method {req.method[:64]!r}; the methods are "
+                                f"{', '.join(sorted(REGISTRY))}", field="method")
         init, call = service.check_args(spec, req.args)
+        service.check_choices(req)
+        first = service.store.template()
+        service.check_layer(spec, req.layer, req.neuron, [req.model], {**init, **call}, first)
         module = service.models[req.model].module
         options = dict(method=req.method, args=dict(req.args), target=self._target(req), baselines=dict(req.baselines),
                        layer=req.layer, neuron=req.neuron, faithfulness=req.faithfulness, shard_size=req.shard_size,
@@ -81,9 +85,7 @@ class DatasetJobs:
         try:
             make_spec(features=service.features, classes=service.classes, model=module, **options)
         except (ValueError, TypeError) as exc:
-            raise InsightsError(str(exc), field=_field(exc, req.args)) from None
-        first = service.store.template()
-        service.check_layer(spec, req.layer, req.neuron, [req.model], {**init, **call}, first)
+            raise InsightsError(str(exc).replace("`", ""), field=_field(exc, req.args)) from None
         if req.executor == "local" and req.workers > limits.max_dataset_workers:
             raise InsightsError(f"a data-set job may use at most {limits.max_dataset_workers} workers",
                                 field="workers")

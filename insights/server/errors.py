@@ -69,7 +69,9 @@ def parse(model: Type[M], data: Any) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InsightsError(f"{where}: {first['msg']}", field=where) from None
+        what = " ".join(str(part).replace("_", " ") for part in first["loc"]) or "the body"
+        message = first["msg"][:1].lower() + first["msg"][1:]
+        raise InsightsError(f"{what}: {message}", field=where) from None
     except RecursionError:
         raise InsightsError(TOO_DEEP, field="body") from None
 
