@@ -121,7 +121,7 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     extra = stack_args(args, device)
     internal = spec.needs_layer or spec.needs_neuron
     if internal and not layer:
-        raise InsightsError(f"{spec.name} attributes a layer: choose one", field="layer")
+        raise InsightsError(f"{spec.label} explains a layer of the model: choose one", field="layer")
     target_layer = find_module(model, layer) if internal else None
     text = {i: embedding_layer(model, f) for i, f in enumerate(features) if f.kind == "text"}
     with torch.no_grad():
@@ -248,6 +248,9 @@ def perturbed_units(x: Tensor, feature: Any, spec: Any, args: Optional[Dict[str,
     return x.numel()
 
 
+OCCLUSION_WORDS = {"sliding_window_shapes": "window", "strides": "stride"}  # as a dashboard user says them
+
+
 def occlusion_window(shape: Tuple[int, ...], feature: Any, window: Optional[Sequence[int]] = None,
                      stride: Optional[Sequence[int]] = None) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
     """Occlusion's window and strides for one example of ``shape``, from sizes given along the
@@ -262,22 +265,24 @@ def occlusion_window(shape: Tuple[int, ...], feature: Any, window: Optional[Sequ
         lead, axes, trail = (), shape, ()
     names = "its tokens" if feature.kind == "text" else f"{len(axes)} axes of size {list(axes)}"
 
-    def along_axes(given: Optional[Sequence[int]], default: Tuple[int, ...], what: str) -> Tuple[int, ...]:
+    def along_axes(given: Optional[Sequence[int]], default: Tuple[int, ...], name: str) -> Tuple[int, ...]:
+        what = f"{OCCLUSION_WORDS[name]} ({name})"
         if given is None:
             return default
         if len(given) != len(axes):
-            raise InsightsError(f"`{what}` has {len(given)} value(s) but feature {feature.name!r} is occluded "
-                                f"along {names}: give {len(axes)}", field="args")
+            raise InsightsError(f"Occlusion: the {what} has {len(given)} size(s) but {feature.name} is covered "
+                                f"along {names}: give {len(axes)}", field=f"args.{name}")
         if any(g > d for g, d in zip(given, axes)):
-            raise InsightsError(f"`{what}` {list(given)} exceeds feature {feature.name!r}'s size {list(axes)}",
-                                field="args")
+            raise InsightsError(f"Occlusion: the {what} {list(given)} exceeds the size of {feature.name}, "
+                                f"{list(axes)}", field=f"args.{name}")
         return tuple(int(g) for g in given)
 
     default = tuple(1 for _ in axes) if feature.kind == "text" or not lead else tuple(max(d // 8, 1) for d in axes)
     chosen = along_axes(window, default, "sliding_window_shapes")
     moves = along_axes(stride, tuple(1 for _ in axes), "strides")
     if any(m > w for m, w in zip(moves, chosen)):
-        raise InsightsError(f"`strides` {list(moves)} must not exceed the window {list(chosen)}", field="args")
+        raise InsightsError(f"Occlusion: the stride (strides) {list(moves)} must not exceed the window {list(chosen)}",
+                            field="args.strides")
     return lead + chosen + trail, lead + moves + trail
 
 

@@ -53,14 +53,14 @@ def test_image_windows_count_the_passes_and_match_the_engine(client, sio, worksp
     assert result.arguments == {"sliding_window_shapes": [channels, 4, 4], "strides": [channels, 2, 2]}
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"sliding_window_shapes": [4]}, "give 2"),
-    ({"sliding_window_shapes": [4, 400]}, "exceeds"),
-    ({"sliding_window_shapes": [2, 2], "strides": [3, 3]}, "must not exceed the window"),
+@pytest.mark.parametrize("args, message, field", [
+    ({"sliding_window_shapes": [4]}, "give 2", "args.sliding_window_shapes"),
+    ({"sliding_window_shapes": [4, 400]}, "exceeds", "args.sliding_window_shapes"),
+    ({"sliding_window_shapes": [2, 2], "strides": [3, 3]}, "must not exceed the window", "args.strides"),
 ])
-def test_bad_windows_are_refused_naming_the_argument(client, args, message):
+def test_bad_windows_are_refused_naming_the_argument(client, args, message, field):
     r = estimate(client, "digits", page_ids(client, "digits", 1), **args)
-    assert r.status_code == 400 and r.json["error"]["field"] == "args" and message in r.json["error"]["message"]
+    assert r.status_code == 400 and r.json["error"]["field"] == field and message in r.json["error"]["message"]
 
 
 def test_text_windows_are_in_tokens(client, sio):
