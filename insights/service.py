@@ -44,7 +44,7 @@ class ModelEntry:
     module: nn.Module
     seconds_per_example: Optional[float] = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    layer_shapes: Dict[Tuple, Optional[Tuple[int, ...]]] = field(default_factory=dict)  # see Service.check_layer
+    value_shapes: Dict[Tuple, Dict[Tuple[str, bool], Any]] = field(default_factory=dict)  # see Service.check_layer
 
     @property
     def device(self) -> torch.device:
@@ -290,16 +290,20 @@ class Service:
 
     def _layer_shape(self, entry: ModelEntry, layer: str, use_input: bool, example: Example
                      ) -> Optional[Tuple[int, ...]]:
-        """The per-example shape of a layer's output (or input), from one forward pass, kept."""
-        key = (layer, use_input, example.shape_key())
-        if key not in entry.layer_shapes:
-            seen: List[Any] = []
-            module = entry.module.get_submodule(layer)
+        """The per-example shape of a layer's output (or input): every layer's, measured by one
+        forward pass per model and input shape, and kept (the model's lock is taken once)."""
+        key = example.shape_key()
+        if key not in entry.value_shapes:
+            shapes: Dict[Tuple[str, bool], Optional[Tuple[int, ...]]] = {}
 
-            def hook(_module: nn.Module, given: Tuple[Any, ...], output: Any) -> None:
-                seen.append(given[0] if use_input and len(given) == 1 else (None if use_input else output))
+            def record(name: str) -> Callable[..., None]:
+                def hook(_module: nn.Module, given: Tuple[Any, ...], output: Any) -> None:
+                    for use, value in ((False, output), (True, given[0] if len(given) == 1 else None)):
+                        shapes.setdefault((name, use), tuple(value.shape[1:]) if isinstance(value, Tensor) else None)
+                return hook
 
-            handle = module.register_forward_hook(hook)
+            modules = [(name, module) for name, module in entry.module.named_modules() if name]
+            handles = [module.register_forward_hook(record(name)) for name, module in modules]
             try:
                 with entry.lock:
                     self._forward(entry, [example])
@@ -307,10 +311,10 @@ class Service:
                 raise InsightsError(f"model {entry.name!r} failed on the example: {type(exc).__name__}: {exc}",
                                     code=500, kind="model_error") from exc
             finally:
-                handle.remove()
-            value = seen[0] if seen else None
-            entry.layer_shapes[key] = tuple(value.shape[1:]) if isinstance(value, Tensor) else None
-        return entry.layer_shapes[key]
+                for handle in handles:
+                    handle.remove()
+            entry.value_shapes[key] = shapes
+        return entry.value_shapes[key].get((layer, use_input))
 
     def estimate(self, req: c.AttributionRequest) -> Dict[str, Any]:
         spec, _, _, examples = self._plan(req)
