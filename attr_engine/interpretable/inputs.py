@@ -217,3 +217,38 @@ class ImageMaskInput(InterpretableInput):
         pixels in several features of `mask_list` get the sum."""
         masks = torch.stack([m.bool() for m in self.get_mask_list()]).to(itp_attr.device)
         return torch.einsum("...f,fhw->...hw", itp_attr, masks.to(itp_attr.dtype))
+
+    def plot_mask_overlay(self, show: bool = False, border_width: int = 0, show_legends: bool = True):
+        """The image with each segment tinted in its own colour (an edge `border_width` pixels
+        wide drawn inside it when positive) and, with `show_legends`, its mask id at its
+        centroid. Returns ``(figure, axes)``, or shows the plot and returns None."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        fig.set_facecolor("white")
+        ax.imshow(self.image)
+        palette = plt.get_cmap("tab20")
+        for k, (segment, mid) in enumerate(zip(self.get_mask_list(), self.mask_id_to_idx)):
+            inside = segment.bool()
+            colour = torch.tensor(palette(k % 20))
+            tint = torch.cat([colour[:3], torch.tensor([0.6])])  # see-through over the image
+            ax.imshow((inside.unsqueeze(-1) * tint).numpy())
+            if border_width > 0:
+                ax.imshow((_inner_edge(inside, border_width).unsqueeze(-1) * colour).numpy())
+            if show_legends and inside.any():
+                rows, cols = torch.nonzero(inside, as_tuple=True)
+                ax.text(cols.float().mean().item(), rows.float().mean().item(), str(mid),
+                        ha="center", va="center", fontsize=9,
+                        bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0})
+        ax.axis("off")
+        if show:
+            plt.show()
+            return None
+        return fig, ax
+
+
+def _inner_edge(inside: Tensor, width: int) -> Tensor:
+    """The pixels of a (height, width) boolean mask within `width` pixels of its outside."""
+    outside = (~inside).float()[None, None]
+    near = torch.nn.functional.max_pool2d(outside, 2 * width + 1, stride=1, padding=width)[0, 0] > 0
+    return inside & near

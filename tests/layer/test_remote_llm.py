@@ -258,3 +258,21 @@ def test_llm_attribution_over_image_segments_matches_captum(lm):
         inp = llm.ImageMaskInput(image(), mask=MASK, processor_fn=processor)
         results.append(wrapper.attribute(inp, target="eats meat", use_cached_outputs=False))
     check(*results)
+
+
+@pytest.mark.parametrize("masks", [{"mask": MASK}, {"mask_list": [MASK == 0, MASK != 2]}])
+def test_image_mask_overlay_plot(masks):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    inp = ours.ImageMaskInput(image(), **masks)
+    fig, ax = inp.plot_mask_overlay(border_width=1)
+    try:
+        assert len(ax.images) == 1 + 2 * inp.n_itp_features  # image, tints, edges
+        assert sorted(t.get_text() for t in ax.texts) == [str(m) for m in sorted(inp.mask_id_to_idx)]
+        edge = ax.images[2].get_array()[..., 3]
+        assert edge.sum() > 0 and edge.sum() < ax.images[1].get_array()[..., 3].astype(bool).sum()
+    finally:
+        plt.close(fig)
