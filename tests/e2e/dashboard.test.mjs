@@ -317,6 +317,7 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     await page.getByRole('button', { name: 'integrated', exact: true }).click();
     await page.getByRole('heading', { name: /^integrated/ }).waitFor();
     // deletion AUC on the model's probability, as a share of the intact score: 0-1, labelled so
+    await page.locator('ol.worst li').first().waitFor();
     const aucs = (await page.locator('ol.worst li').allTextContents()).map((t) => Number(/AUC (\S+)/.exec(t)?.[1]));
     assert.ok(aucs.length > 0 && aucs.every((v) => v >= 0 && v <= 1), `deletion AUCs outside 0-1: ${aucs}`);
     const bins = await page.getByRole('table', { name: 'deletion AUC distribution' }).locator('th').allTextContents();

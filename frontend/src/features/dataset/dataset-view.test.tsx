@@ -77,4 +77,41 @@ describe('Dataset view', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'example 7' }));
     expect(opened).toEqual([7]);
   });
+
+  it('follows a job that is listed only after it started, and asks for its summary only then', async () => {
+    const jobs: DatasetStatus[] = [];
+    const asked: string[] = [];
+    let lists = 0;
+    let listedAt = -1;
+    const transport: Transport = {
+      async request<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+        asked.push(path);
+        if (method === 'POST') return { job_id: 'j', name: 'late' } as T;
+        if (path === '/w/sent/datasets') {
+          lists += 1;
+          // listed first without a state (its status not written yet), then done
+          if (lists === 3) listedAt = asked.length - 1;
+          if (lists === 3) jobs.push({ name: 'late', method: 'IntegratedGradients', model: 0, done: 0, total: 2, errors: 0, state: null });
+          if (lists === 4) jobs[0] = { ...jobs[0], done: 2, state: 'done' };
+          return { datasets: [...jobs] } as T;
+        }
+        if (path === '/w/sent/datasets/late/summary') return SUMMARY as T;
+        throw new Error(path);
+      },
+      run: () => Promise.reject(new Error('no run')), cancel() {}, close() {},
+    };
+    render(
+      <TransportContext.Provider value={transport}>
+        <DatasetView info={INFO} settings={{ ...DEFAULT_SETTINGS, workspace: 'sent' }} view={DEFAULT_VIEW} />
+      </TransportContext.Provider>,
+    );
+    await screen.findByText('No data-set jobs in this workspace yet.');
+    fireEvent.click(screen.getByRole('button', { name: 'Start data-set job' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'late' })).toBeTruthy(), { timeout: 4000 });
+    await waitFor(() => expect(screen.getByText('done')).toBeTruthy(), { timeout: 4000 });
+    await waitFor(() => expect(screen.getByText(/Tokens that drive each class/)).toBeTruthy());
+    expect(listedAt).toBeGreaterThan(0);
+    expect(asked.indexOf('/w/sent/datasets/late/summary')).toBeGreaterThan(listedAt); // never a 404 before
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
 });

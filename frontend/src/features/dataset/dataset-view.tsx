@@ -19,7 +19,9 @@ import { ImagePanel } from '../results/image-panel';
 import type { ViewSettings } from '../results/view-settings';
 
 const FINISHED = new Set(['done', 'error', 'cancelled', 'failed']);
-const running = (d: DatasetStatus) => !FINISHED.has(d.state ?? 'done');
+/** Still to watch: a job whose last word is not final, or one without a word yet (just started,
+ *  its store created but its first status not written) that has examples left. */
+const running = (d: DatasetStatus) => (d.state ? !FINISHED.has(d.state) : d.done < d.total);
 
 /** A number as a label: a true minus sign, so "−13 to −12" never reads as "-13--12". */
 const num = (v: number) => fmt(v, 2).replace(/^-/, '−');
@@ -96,23 +98,27 @@ export function DatasetView({ info, settings, view, onOpen }: Props) {
   }, [transport, ws]);
 
   useEffect(() => { void refresh(); }, [refresh]);
-  const active = jobs.some(running);
+  // a job just started may not be listed yet (its store is created by its first example)
+  const active = jobs.some(running) || (selected !== null && !jobs.some((j) => j.name === selected));
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => void refresh(), 1000);
     return () => clearInterval(timer);
   }, [active, refresh]);
 
+  // another job's summary is not shown under this one's name while this one's loads
+  useEffect(() => { setSummary(null); }, [selected]);
   const selectedJob = jobs.find((j) => j.name === selected);
   const selectedDone = selectedJob?.done ?? 0;
+  const listed = selectedJob !== undefined;
   useEffect(() => {
-    if (!selected) return;
+    if (!selected || !listed) return;
     let live = true;
     const query = compare ? `?compare=${encodeURIComponent(compare)}` : '';
     transport.request<DatasetSummary>('GET', `/w/${ws}/datasets/${encodeURIComponent(selected)}/summary${query}`)
       .then((s) => live && setSummary(s), (err) => live && setError(errorDetail(err).message));
     return () => { live = false; };
-  }, [transport, ws, selected, compare, selectedDone]);
+  }, [transport, ws, selected, listed, compare, selectedDone]);
 
   const start = async () => {
     if (!method) return;
