@@ -15,8 +15,10 @@ export function parseNeuron(text: string): number[] | null {
   return parts.length && parts.every((n) => Number.isInteger(n) && n >= 0) ? parts : null;
 }
 
-/** The chosen layer's output shape per example, when the server measured it. */
+/** The chosen layer's output shape per example, when the server measured it (null when a method
+ *  attributes to the layer's input instead: the server checks that neuron). */
 export function neuronShape(s: Settings, info: AppInfo): number[] | null {
+  if (s.methods.some((m) => [true, 'true'].includes(s.args[m]?.attribute_to_neuron_input as boolean | string))) return null;
   const model = info.models[s.models[0] ?? 0] ?? info.models[0];
   const shape = model?.layer_shapes?.[s.layer || defaultLayer(model)];
   return shape && shape.length ? shape : null;

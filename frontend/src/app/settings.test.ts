@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, DEFAULT_VIEW_STATE, readSettings, readViewState, writeSettings } from './settings';
-import { fitSettings } from './requests';
+import { fitSettings, neuronShape, validNeuron } from './requests';
 import type { AppInfo } from '../contract';
 
 describe('settings in the URL', () => {
@@ -55,5 +55,17 @@ describe('settings fitted to a workspace', () => {
   it('keeps settings that fit, silently', () => {
     const given = { ...DEFAULT_SETTINGS, workspace: 'sentiment', methods: ['Saliency'], target: 'class' as const, targetClass: 'pos' };
     expect(fitSettings(given, info)).toEqual({ settings: given, notes: [] });
+  });
+
+  it('knows the chosen layer\'s neuron shape, except for a method attributing to the layer\'s input', () => {
+    const shaped = { ...info, models: [{ ...info.models[0], layer_shapes: { conv1: [8, 4, 4], fc: [2] } }] };
+    const s = { ...DEFAULT_SETTINGS, workspace: 'w', methods: ['NeuronGradient'], layer: 'conv1' };
+    expect(neuronShape(s, shaped)).toEqual([8, 4, 4]);
+    expect(neuronShape({ ...s, layer: 'fc' }, shaped)).toEqual([2]);
+    expect(neuronShape({ ...s, args: { NeuronGradient: { attribute_to_neuron_input: true } } }, shaped)).toBeNull();
+    expect(validNeuron('0', [8, 4, 4])).toBe('0,0,0');
+    expect(validNeuron('7,3,3', [8, 4, 4])).toBe('7,3,3');
+    expect(validNeuron('8,0,0', [8, 4, 4])).toBe('0,0,0');
+    expect(validNeuron('5', null)).toBe('5');
   });
 });

@@ -188,8 +188,8 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
           <div className="field">
             <label htmlFor={fieldId('Layer')}>Layer</label>
             <select id={fieldId('Layer')} value={settings.layer || defaultLayer(model)} onChange={(e) => {
-              const shape = model?.layer_shapes?.[e.target.value];
-              update({ layer: e.target.value, neuron: validNeuron(settings.neuron, shape?.length ? shape : null) });
+              const chosen = neuronShape({ ...settings, layer: e.target.value }, info);
+              update({ layer: e.target.value, neuron: validNeuron(settings.neuron, chosen) });
             }}>
               {(model?.layers ?? []).map((l) => {
                 const size = model?.layer_shapes?.[l];
