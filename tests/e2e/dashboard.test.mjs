@@ -83,6 +83,9 @@ describe('Insights dashboard in Chromium', { timeout: 420_000 }, () => {
     await ui.fetchExamples(page);
     const cards = await ui.waitForCards(page);
     await ui.waitForPanels(page, { kind: 'image', count: cards });
+    // Fetch folds the settings again, so the results are what is in view
+    assert.equal(await methods.isVisible(), false, 'the settings stay unfolded after Fetch');
+    assert.ok(await ui.inView(page, page.getByTestId('example-card').first().getByRole('heading')));
     await h.screenshot(page, '03c-narrow-folded');
     assert.deepEqual(page.problems, []);
     await page.context().close();

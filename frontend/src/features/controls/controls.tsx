@@ -39,6 +39,11 @@ const FAMILIES = ['gradient', 'perturbation', 'layer', 'neuron'];
 /** Names of a layer output's dimensions by their number (images: channel, row, column). */
 const DIMENSIONS: Record<number, string[]> = { 1: ['unit'], 2: ['position', 'unit'], 3: ['channel', 'row', 'column'] };
 
+/** Whether the screen is narrow (the layout's one-column breakpoint). */
+function narrow(): boolean {
+  return typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 760px)').matches;
+}
+
 /** A stable element id for a labelled field. */
 function fieldId(label: string): string {
   return `field-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
@@ -70,8 +75,8 @@ function ClassPicker({ label, classes, chosen, onChange }: {
 
 export function Controls({ workspaces, info, settings, update, errors, estimate, busy, canRun, onFetch, onRun, notes = [], onDismissNotes }: Props) {
   // on a narrow screen the settings fold away below the workspace; Fetch / Run stay in view
-  const [collapsed, setCollapsed] = useState(() => typeof window.matchMedia === 'function'
-    && window.matchMedia('(max-width: 760px)').matches);
+  // (and fold again on Fetch, so the results come into view)
+  const [collapsed, setCollapsed] = useState(narrow);
   // which method families are open: the user's choice, kept when its last method is unticked
   const [openFamilies, setOpenFamilies] = useState<Record<string, boolean>>({});
   const selected = info ? settings.methods.map((n) => info.methods.find((m) => m.name === n)).filter((m) => m !== undefined) : [];
@@ -86,7 +91,8 @@ export function Controls({ workspaces, info, settings, update, errors, estimate,
   };
   const maxPage = info ? Math.min(info.limits.max_page_size ?? 64, info.limits.max_examples_per_job ?? 32) : 32;
   return (
-    <form className="controls" onSubmit={(e) => { e.preventDefault(); onFetch(); }} aria-label="Attribution settings">
+    <form className="controls" onSubmit={(e) => { e.preventDefault(); if (narrow()) setCollapsed(true); onFetch(); }}
+      aria-label="Attribution settings">
       <div className="field">
         <label htmlFor={fieldId('Workspace')}>Workspace</label>
         <select id={fieldId('Workspace')} value={settings.workspace} onChange={(e) => update({ workspace: e.target.value })}>
