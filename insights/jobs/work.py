@@ -180,7 +180,7 @@ def attribute_batch(w: Workload, model: nn.Module, device: torch.device, inputs:
     spec = w.spec
     init, call = spec.split_args()
     out = run_method(model, device, w.features, spec.registered, init, call, inputs, _baselines(w, inputs), args,
-                     torch.tensor(targets), spec.layer, spec.neuron)
+                     torch.tensor(targets), spec.layer, spec.neuron, score_func=w.score_func)
     n = len(targets)
     delta: List[Optional[float]] = [None] * n
     if out.delta is not None:  # one per example, one for all, or one per drawn sample (GradientShap)

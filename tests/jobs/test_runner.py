@@ -206,6 +206,29 @@ def test_text_token_scores_are_the_ones_the_dashboard_shows(tmp_path):
     np.testing.assert_allclose(stored[0][:len(shown)], shown, rtol=1e-4, atol=1e-6)
 
 
+
+def test_deletion_auc_is_the_one_the_dashboard_shows(tmp_path):
+    """On the workspace's score (softmax here), as a share of the intact score: in [0, 1]."""
+    from insights.example.workspaces import digits, service
+    from insights.schema import contract as c
+    from tests.insights.conftest import wait_status
+
+    spec = digits()
+    softmax = service("digits").score_func
+    run_job(spec["models"][0], spec["features"], spec["dataset"], tmp_path / "store", method="Saliency",
+            classes=spec["classes"], limit=2, shard_size=2, target="label", faithfulness=True, score_func=softmax)
+    stored = Store(tmp_path / "store").rows()["deletion_auc"]
+    dashboard = service("digits")
+    try:
+        first = dashboard.page(c.PageRequest(page_size=1))["examples"][0]["id"]
+        job = dashboard.start_job("s", c.AttributionRequest(examples=[first], method="Saliency", faithfulness=True,
+                                                            use_cache=False), lambda *_: None)
+        shown = wait_status(dashboard, job["job_id"])["result"]["results"][0]["deletion_auc"]
+    finally:
+        dashboard.shutdown()
+    assert 0.0 <= shown <= 1.0
+    assert stored[0] == pytest.approx(shown, rel=1e-5)
+
 BAD = [
     (dict(method="Nope"), ValueError, "`method`"),
     (dict(args={"n_steps": 0}), ValueError, "n_steps"),
