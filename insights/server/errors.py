@@ -31,7 +31,8 @@ _EVENT = re.compile(r'\[\s*"([A-Za-z_]{1,64})"\s*,')  # a Socket.IO event's name
 class SafeJSON:
     """The JSON module python-socketio decodes packets with. An event too deeply nested (or not
     valid JSON) to decode still reaches its handler (as :class:`Unreadable`), so the client gets
-    an error answer to its ``run`` instead of waiting for one that never comes."""
+    an error answer to its ``run`` instead of waiting for one that never comes; a connect whose
+    auth cannot be read is refused."""
 
     dumps = staticmethod(json.dumps)
 
@@ -42,8 +43,8 @@ class SafeJSON:
         except (RecursionError, ValueError) as exc:
             reason = TOO_DEEP if isinstance(exc, RecursionError) else "the message is not valid JSON"
             event = _EVENT.match(text) if isinstance(text, str) else None
-            if event is None:
-                raise ValueError(reason) from None
+            if event is None:  # e.g. a connect's auth: refused, since it carries no token
+                return Unreadable(reason)
             return [event.group(1), Unreadable(reason)]
 
 

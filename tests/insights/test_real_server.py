@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -77,6 +78,7 @@ def server():
         line = process.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
         assert match, line
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # a full pipe would stall the server
         yield int(match.group(1)), match.group(2)
     finally:
         process.terminate()
@@ -105,3 +107,39 @@ def test_cli_help_explains_each_option():
                          timeout=60).stdout
     for option in ("--host", "--port", "--no-browser", "--no-cache", "--model"):
         assert option in out
+
+
+def connect_reply(port, auth):
+    """The server's answer to a Socket.IO connect whose auth is the JSON text ``auth``."""
+    ws = Client.connect(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket")
+    try:
+        assert ws.receive(timeout=60).startswith("0")
+        ws.send("40" + auth)
+        while True:
+            packet = ws.receive(timeout=60)
+            if packet != "2":
+                return packet or ""
+            ws.send("3")
+    finally:
+        ws.close()
+
+
+def test_a_socket_connect_with_any_json_but_the_token_string_is_refused(server):
+    port, token = server
+    assert http(f"http://127.0.0.1:{port}/api/w/digits/info", token=token)[0] == 200  # loaded: no warm-up races
+    for auth in ("123", "true", "null", "1.5", '""', '"wrong"', f'["{token}"]', f'{{"token": {{"t": "{token}"}}}}',
+                 '{"token": 123}', '{"token": true}', '{"token": null}', f'{{"token": ["{token}"]}}',
+                 '{"token": {}}', '{"token": 1.5}', '{"token": ""}', '{"token": "wrong"}'):
+        reply = connect_reply(port, auth)
+        assert reply.startswith("44"), (auth, reply)  # CONNECT_ERROR
+    assert connect_reply(port, json.dumps({"token": token})).startswith("40")
+
+
+def test_a_deeply_nested_or_broken_event_is_answered_over_a_real_socket(server):
+    port, token = server
+    sio = SocketIO(port, token)
+    for body in ("[" * 5000 + "]" * 5000, '{"workspace": ]'):
+        sio.ws.send(f'420["run",{body}]')
+        ack = sio.until(lambda kind, data: kind == "ack")[0]
+        assert ack["error"]["field"] == "body", ack
+    sio.ws.close()
