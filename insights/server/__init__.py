@@ -35,6 +35,7 @@ def create_app(services: Union[Mapping[str, Any], "Workspaces"], *, token: Optio
     if limits is None:
         limits = next((s.limits for s in workspaces.loaded()), None) or Limits()
     app = Flask(__name__, static_folder=None)
+    app.url_map.merge_slashes = False  # an API answers what it was asked: a 404 naming the path, not a redirect
     app.config.update(
         INSIGHTS_TOKEN=token or secrets.token_urlsafe(24),
         INSIGHTS_ALLOWED_HOSTS={h.lower() for h in allowed_hosts},

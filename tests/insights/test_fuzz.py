@@ -374,7 +374,7 @@ UPLOAD_SEMANTICS = {
                                    st.lists(st.lists(st.floats(), max_size=3), max_size=2).map(lambda s: {"series": s}),
                                    TEXT.map(lambda t: {"image": _png(), "text": t})),
     ("inputs", "digit", "image"): st.one_of(TEXT, st.binary(max_size=64).map(lambda b: base64.b64encode(b).decode()),
-                                            st.integers(0, len(base64.b64decode(_png())) - 13).map(  # cut in the data
+                                            st.integers(0, len(base64.b64decode(_png())) - 30).map(  # cut in the rows
                                                 lambda n: base64.b64encode(base64.b64decode(_png())[:n]).decode())),
 }
 

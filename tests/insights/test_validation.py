@@ -191,6 +191,7 @@ def test_argument_errors_speak_the_users_words_and_name_the_field(client, args, 
 
 def test_unknown_paths_and_methods_name_what_to_change(client):
     assert error_of(client.get("/api/nope", headers=AUTH), 404).field == "path"
+    assert error_of(client.get("/api/w/tabular//info", headers=AUTH), 404).field == "path"  # not a redirect
     assert error_of(client.get("/api/w/tabular/examples/at/minus-one", headers=AUTH), 404).field == "path"
     assert error_of(client.put("/api/w/tabular/jobs", json={}, headers=AUTH), 405).field == "method"
 
