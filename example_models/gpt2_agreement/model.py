@@ -5,9 +5,10 @@ whose continuations depend on specific prompt words, so that attributions can be
 Each sentence is ``the [adjective] animal[s] [modifier] eat(s) food .``: the verb agrees in
 number with the subject (``dog`` → ``eats``, ``dogs`` → ``eat``) and the food is the subject's
 (``dog`` → ``bones``), while the adjective and the modifier (a place, or a second animal as in
-``the dog near the cats eats bones``) are distractors. Given the prompt up to the verb, the
-rest is determined: the verb should be attributed to the subject's number, the food to the
-subject animal, and neither to the distractors.
+``the dog near the cats eats bones``) are distractors. Given the prompt up to the verb, which
+verb and which food follow is determined: the food is attributed to the subject animal, not
+to the other one (tests/hf checks it). That a verb comes next at all depends on the prompt's
+last word too (a prompt ending in ``near the`` goes on), so ablating it matters for the verb.
 
 The shipped files in ``pretrained/`` are the source of truth; loading reads only them.
 """
