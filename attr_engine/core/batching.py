@@ -2,12 +2,11 @@
 
 Methods that evaluate the model on many rows (path steps, noise samples, perturbations) hand
 :func:`run_chunked` a function that processes rows ``[start, stop)``. Unless the caller fixed a
-size, one row (a probe) sizes the first chunk to fit the time target; chunks then grow while the
-time per row improves and the next chunk would still take under about a quarter of a second — or,
-while growing still cuts the time per row by a tenth (a large model on a slow CPU), under three
-quarters: on CPUs mid-sized chunks beat one huge batch, progress moves, and a cancel lands within
-a second. Every chunk, the probe included, is real work; nothing is spent on a separate
-calibration run.
+size, chunks start small (after one warm-up chunk) and grow while the time per row improves and
+the next chunk would still take under about a quarter of a second — or, while growing still cuts
+the time per row by a tenth (a large model on a slow CPU), under three quarters: on CPUs
+mid-sized chunks beat one huge batch, progress moves, and a cancel lands within a second. Every chunk is real work; nothing is
+spent on a separate calibration run.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ TARGET_SECONDS = 0.25
 MAX_SECONDS = 0.75  # chunks grow past the target only while it pays; a cancel still lands within a second
 MAX_CHUNK_ELEMENTS = 1 << 25  # input elements per chunk: a memory cap for huge inputs
 FIRST_CHUNK_ELEMENTS = 1 << 16  # small rows start in bigger chunks: per-call overhead dominates them
-PROBE_BATCH_GAIN = 4  # rows in a batch cost less than the probe's lone row: assume up to this much less
 
 
 class ChunkSizer:
@@ -37,12 +35,8 @@ class ChunkSizer:
         self.max_rows = max(self._align(MAX_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
         if device is not None and torch.device(device).type != "cpu":
             self.size = self.max_rows  # accelerators want big batches: start at the memory cap
-            self.probing = False
         else:
             self.size = max(self._align(FIRST_CHUNK_ELEMENTS // max(row_numel, 1)), self.unit)
-            # one `unit` first: small inputs can still be slow rows (a transformer's token ids), and
-            # the first real chunk must fit the time target, or progress and cancel wait on it
-            self.probing = True
         self.best_rate: Optional[float] = None  # seconds per row at the best size so far
         self.best_size = self.size
         self.within_rate: Optional[float] = None  # the same among chunks within the target time
@@ -54,22 +48,11 @@ class ChunkSizer:
         return int(rows) // self.unit * self.unit
 
     def next_size(self, remaining: int) -> int:
-        if self.fixed is not None:
-            return min(self.fixed, remaining)
-        if self.probing:
-            return min(self.unit, remaining)
-        return min(self.size, remaining)
+        size = self.fixed if self.fixed is not None else self.size
+        return min(size, remaining)
 
     def record(self, rows: int, seconds: float) -> None:
         """Learn from a finished chunk of `rows` rows that took `seconds`."""
-        if self.probing and self.fixed is None:
-            self.probing = False
-            if rows < self.size:  # the probe (it also paid the one-off costs, so it errs small)
-                fits = self.target_seconds * PROBE_BATCH_GAIN * rows / max(seconds, 1e-9)
-                self.size = max(min(self.size, self._align(fits)), self.unit)
-                self.best_size = self.within_size = self.size
-                self.warmed_up = True
-                return
         if self.fixed is not None or self.frozen or rows < self.size:
             return
         if not self.warmed_up:  # the first call pays one-off costs (allocations, kernel setup)
