@@ -200,10 +200,15 @@ def _deletion_auc(score_func: Optional[Callable[[Tensor], Tensor]], forward: Cal
     """Area under the target's score (``score_func`` of the output, e.g. its probability) as the
     most-attributed features are deleted, each point as a share of the intact input's score and
     clipped to [0, 1]: 0 when the score falls at once, 1 when it never falls, on the same scale
-    for every example and model (lower: more faithful). Text tokens are deleted whole."""
+    for every example and model (lower: more faithful). Text tokens are deleted whole. Without a
+    ``score_func`` the score is the softmax of the output (a share of a raw logit, which may be
+    negative, would mean nothing)."""
     from attr_engine.metrics import deletion_curve
 
-    scored = forward if score_func is None else (lambda *a: score_func(forward(*a)))
+    def scored(*args: Any) -> Tensor:
+        out = forward(*args)
+        return score_func(out) if score_func is not None else out.softmax(-1)
+
     mask = _token_masks(inputs, features) if any(f.kind == "text" for f in features) else None
     curve = deletion_curve(scored, inputs, attributions, baselines=baselines, target=targets,
                            additional_forward_args=forward_args or None, feature_mask=mask, n_steps=20)

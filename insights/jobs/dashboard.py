@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -148,9 +147,7 @@ class DatasetJobs:
         manifest = store.manifest()
         table = store.table()
         state = store.status() or {}
-        current = state.get("state")
-        if current == "running" and not self._running(name) and time.time() - state.get("updated", 0) > 60:
-            current = "stopped"  # its process went away; starting it again resumes it
+        current = store.state()  # "stopped" at once when the process running it went away
         return {"name": name, "method": manifest["spec"]["method"], "model": manifest["meta"].get("model", 0),
                 "done": table.num_rows,
                 "total": manifest["total"], "errors": int(table.num_rows - table.column("error").null_count),

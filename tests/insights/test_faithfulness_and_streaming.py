@@ -87,3 +87,23 @@ def test_infidelity_is_zero_for_the_exact_explanation_of_a_linear_model():
     assert (wrong > 1e-4).all()
     again = _infidelity(*args[:2], (exact + 0.5,), *args[3:])
     assert torch.equal(again, _infidelity(*args[:2], (exact + 0.5,), *args[3:]))  # seeded noise
+
+
+def test_deletion_auc_without_a_score_func_reads_the_softmax():
+    """A share of a raw logit means nothing (logits may be negative): with no score_func the
+    deletion AUC is taken on the softmax, the same as with softmax given, and within [0, 1]."""
+    from .conftest import Tabular, tabular_batches
+
+    def aucs(score_func: Any) -> List[float]:
+        service = Service([Tabular()], ["low", "mid", "high"], [GeneralFeature("x", list("abcd"))],
+                          tabular_batches(), score_func)
+        try:
+            ids = [e["id"] for e in service.page(c.PageRequest(page_size=4))["examples"]]
+            job = service.start_job("s", c.AttributionRequest(examples=ids, method="Saliency", faithfulness=True,
+                                                              use_cache=False), lambda *_: None)
+            return [r["deletion_auc"] for r in wait_status(service, job["job_id"])["result"]["results"]]
+        finally:
+            service.shutdown()
+
+    plain, softmax = aucs(None), aucs(lambda logits: logits.softmax(-1))
+    assert plain == softmax and all(0.0 <= a <= 1.0 for a in plain)
