@@ -76,17 +76,19 @@ def validate_baselines(
             continue
         if baseline.shape == inp.shape:
             continue
-        ok = baseline.dim() > 0 and baseline.shape[0] == 1
-        if ok:
-            try:
-                ok = torch.broadcast_shapes(baseline.shape, inp.shape) == inp.shape
-            except RuntimeError:
-                ok = False
-        if not ok:
+        if not (baseline.dim() > 0 and baseline.shape[0] == 1 and broadcasts_to(baseline, inp)):
             raise ValueError(
                 f"`{name}[{i}]` has shape {tuple(baseline.shape)}; expected a number, a tensor "
                 f"of the input's shape {tuple(inp.shape)}, or one with batch size 1"
             )
+
+
+def broadcasts_to(tensor: Tensor, target: Tensor) -> bool:
+    """Whether ``tensor`` broadcasts to ``target``'s shape (without growing it)."""
+    try:
+        return torch.broadcast_shapes(tensor.shape, target.shape) == target.shape
+    except RuntimeError:
+        return False
 
 
 def broadcast_baselines(
@@ -100,11 +102,7 @@ def broadcast_baselines(
     out = []
     for i, (inp, baseline) in enumerate(zip(inputs, baselines)):
         if isinstance(baseline, Tensor):
-            try:
-                ok = torch.broadcast_shapes(baseline.shape, inp.shape) == inp.shape
-            except RuntimeError:
-                ok = False
-            if not ok:
+            if not broadcasts_to(baseline, inp):
                 raise ValueError(
                     f"`{name}[{i}]` has shape {tuple(baseline.shape)}, which does not broadcast "
                     f"to the input's shape {tuple(inp.shape)}"

@@ -6,6 +6,7 @@ import time
 import torch
 
 from example_models.bert_sentiment.model import FOLDER, config, corpus, train_tokenizer
+from example_models.training import fit_hf
 
 
 def encode(tokenizer, pairs):
@@ -20,24 +21,6 @@ def accuracy(model, data) -> float:
     return (model.eval()(input_ids=ids, attention_mask=mask).logits.argmax(1) == labels).float().mean().item()
 
 
-def fit(model, data, *, epochs: int, lr: float, batch_size: int = 64):
-    """AdamW with a one-cycle learning rate; each batch is cut to its longest text."""
-    ids, mask, labels = data
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, total_steps=epochs * -(-len(labels) // batch_size), pct_start=0.1)
-    model.train()
-    for _ in range(epochs):
-        for rows in torch.randperm(len(labels)).split(batch_size):
-            length = int(mask[rows].sum(1).max())
-            optimizer.zero_grad()
-            model(input_ids=ids[rows, :length], attention_mask=mask[rows, :length],
-                  labels=labels[rows]).loss.backward()
-            optimizer.step()
-            schedule.step()
-    return model.eval()
-
-
 def main() -> None:
     from transformers import BertForSequenceClassification
 
@@ -47,7 +30,7 @@ def main() -> None:
     pairs = corpus()
     split = int(0.8 * len(pairs))
     tokenizer = train_tokenizer([text for text, _ in pairs[:split]])
-    model = fit(BertForSequenceClassification(config(tokenizer)), encode(tokenizer, pairs[:split]),
+    model = fit_hf(BertForSequenceClassification(config(tokenizer)), *encode(tokenizer, pairs[:split])[:3],
                 epochs=12, lr=2e-3)
     print(f"bert_sentiment test accuracy: {accuracy(model, encode(tokenizer, pairs[split:])):.3f} "
           f"({time.perf_counter() - start:.0f} s)")

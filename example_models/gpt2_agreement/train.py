@@ -10,6 +10,7 @@ import time
 import torch
 
 from example_models.gpt2_agreement.model import FOLDER, config, corpus, train_tokenizer
+from example_models.training import fit_hf
 
 
 def encode(tokenizer, pairs):
@@ -21,24 +22,6 @@ def encode(tokenizer, pairs):
     prompt_lengths = torch.tensor([len(tokenizer(prompt)["input_ids"]) for prompt, _ in pairs])
     continuation = (torch.arange(ids.shape[1]) >= prompt_lengths[:, None]) & mask.bool()
     return ids, mask, ids.masked_fill(mask == 0, -100), continuation
-
-
-def fit(model, data, *, epochs: int, lr: float, batch_size: int = 64):
-    """AdamW with a one-cycle learning rate; each batch is cut to its longest sentence."""
-    ids, mask, labels, _ = data
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, total_steps=epochs * -(-len(ids) // batch_size), pct_start=0.1)
-    model.train()
-    for _ in range(epochs):
-        for rows in torch.randperm(len(ids)).split(batch_size):
-            length = int(mask[rows].sum(1).max())
-            optimizer.zero_grad()
-            model(input_ids=ids[rows, :length], attention_mask=mask[rows, :length],
-                  labels=labels[rows, :length]).loss.backward()
-            optimizer.step()
-            schedule.step()
-    return model.eval()
 
 
 @torch.no_grad()
@@ -64,7 +47,7 @@ def main() -> None:
     pairs = corpus()
     split = int(0.8 * len(pairs))
     tokenizer = train_tokenizer([f"{prompt} {rest}" for prompt, rest in pairs[:split]])
-    model = fit(GPT2LMHeadModel(config(tokenizer)), encode(tokenizer, pairs[:split]), epochs=12, lr=3e-3)
+    model = fit_hf(GPT2LMHeadModel(config(tokenizer)), *encode(tokenizer, pairs[:split])[:3], epochs=12, lr=3e-3)
     loss, continuation_loss, exact = evaluate(model, encode(tokenizer, pairs[split:]))
     print(f"gpt2_agreement test loss per token {loss:.3f}; continuation loss {continuation_loss:.4f}, "
           f"exact continuations {exact:.3f} ({time.perf_counter() - start:.0f} s)")
