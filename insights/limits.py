@@ -20,7 +20,7 @@ class Limits:
     max_jobs_per_session: int = 4  # queued or running, of each kind (attribution, data-set jobs)
     max_dataset_passes: int = 20_000_000  # estimated example-evaluations a data-set job may cost
     max_dataset_workers: int = 4  # local threads one data-set job may use
-    delta_tolerance: float = 1e-2  # relative convergence error (|delta| / max(|total|, 1)) above which n_steps is suggested
+    delta_tolerance: float = 1e-2  # relative convergence error (|delta| / max(|total|, 1)) that suggests more steps
 
     def to_json(self) -> Dict[str, Any]:
         return asdict(self)

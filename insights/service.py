@@ -34,8 +34,8 @@ from .results import feature_results, suggest_steps
 from .schema import contract as c
 
 
-PARTIAL_INTERVAL_S = 0.25
-UPLOAD_KINDS = {"image": "image", "text": "text", "timeseries": "series", "general": "series"}  # kind -> upload  # streamed maps: a few per second, whatever the chunk rate
+PARTIAL_INTERVAL_S = 0.25  # streamed maps: a few per second, whatever the chunk rate
+UPLOAD_KINDS = {"image": "image", "text": "text", "timeseries": "series", "general": "series"}  # feature -> upload
 
 
 @dataclass
@@ -197,7 +197,8 @@ class Service:
             expected = UPLOAD_KINDS[feature.kind]
             if kind != expected:
                 raise InsightsError(f"{feature.name} takes {'an' if expected == 'image' else 'a'} {expected}, "
-                                    f"not {'an' if kind == 'image' else 'a'} {kind}", field=f"inputs.{feature.name}.{kind}")
+                                    f"not {'an' if kind == 'image' else 'a'} {kind}",
+                                    field=f"inputs.{feature.name}.{kind}")
             raw.append(feature.parse_upload(content, example_raw, self.limits))
         label = self._class_index(req.label, "label") if req.label is not None else None
         example = self.store.add(tuple(raw), label, template.additional_args, source="upload")

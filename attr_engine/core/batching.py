@@ -5,8 +5,8 @@ Methods that evaluate the model on many rows (path steps, noise samples, perturb
 size, chunks start small (after one warm-up chunk) and grow while the time per row improves and
 the next chunk would still take under about a quarter of a second — or, while growing still cuts
 the time per row by a tenth (a large model on a slow CPU), under three quarters: on CPUs
-mid-sized chunks beat one huge batch, progress moves, and a cancel lands within a second. Every chunk is real work; nothing is
-spent on a separate calibration run.
+mid-sized chunks beat one huge batch, progress moves, and a cancel lands within a second. Every
+chunk is real work; nothing is spent on a separate calibration run.
 """
 
 from __future__ import annotations

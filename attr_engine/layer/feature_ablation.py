@@ -57,7 +57,8 @@ class LayerFeatureAblation(LayerMethod, PerturbationAttribution):
             return forward_with_layers(
                 self.forward_func, self._layers, [perturbed],
                 tuple(torch.cat([i] * copies) for i in inputs_t), expand_target(target, copies),
-                expand_additional_args(args, copies, batch_size=inputs_t[0].shape[0]), attribute_to_layer_input, self.device_ids)
+                expand_additional_args(args, copies, batch_size=inputs_t[0].shape[0]), attribute_to_layer_input,
+                self.device_ids)
 
         attributions = ablate(evaluate, values, baselines, masks, perturbations_per_eval,
                               desc=progress_label(self), show_progress=show_progress)

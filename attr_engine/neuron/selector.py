@@ -69,7 +69,8 @@ class NeuronMethod(NeuronAttribution):
         super().__init__(forward_func, layer, device_ids)
         check_layers(forward_func, as_layer_list(layer))
 
-    def neuron_forward(self, selector: NeuronSelector, attribute_to_neuron_input: bool = False) -> Callable[..., Tensor]:
+    def neuron_forward(self, selector: NeuronSelector,
+                       attribute_to_neuron_input: bool = False) -> Callable[..., Tensor]:
         """A forward function returning the selected neuron's value for each example."""
 
         def forward(*inputs_and_args):

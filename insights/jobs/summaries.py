@@ -181,7 +181,10 @@ def summarize(store: Store, *, other: Optional[Store] = None, classes: Optional[
     manifest = store.manifest()
     classes = classes or manifest.get("classes") or []
     table = store.table()
-    name = (lambda c: classes[c] if 0 <= c < len(classes) else str(c))
+
+    def name(c: int) -> str:
+        return classes[c] if 0 <= c < len(classes) else str(c)
+
     pack = encode_array if encode else (lambda a: a)
     image_keys, text_keys = summary_keys(store)
     text_features = {f.name: f for f in (features or []) if f.kind == "text"}

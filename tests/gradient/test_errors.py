@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-from torch import nn
 
 import attr_engine
 from tests.models import make_case

@@ -75,6 +75,6 @@ def test_sensitivity_max_of_deep_lift_matches_captum():
     results = []
     for lib, metric in ((attr_engine, sensitivity_max), (captum.attr, captum_metrics.sensitivity_max)):
         torch.manual_seed(3)
-        results.append(metric(getattr(lib, "DeepLift")(net()).attribute, x, target=0,
+        results.append(metric(lib.DeepLift(net()).attribute, x, target=0,
                               n_perturb_samples=4))
     assert_close(results[0], results[1])

@@ -85,8 +85,8 @@ def test_cancel_from_another_thread():
     def work():
         with monitor:
             try:
-                attr_engine.IntegratedGradients(model).attribute(x, target=0, n_steps=100_000, method="riemann_trapezoid",
-                                                                   internal_batch_size=4)
+                attr_engine.IntegratedGradients(model).attribute(x, target=0, n_steps=100_000,
+                                                                 method="riemann_trapezoid", internal_batch_size=4)
             except Cancelled as exc:
                 errors.append(exc)
 

@@ -6,7 +6,6 @@ import torch
 from torch import nn
 
 import attr_engine
-from attr_engine import DeepLift, DeepLiftShap, GradientShap, IntegratedGradients, NoiseTunnel
 
 
 class ToyModel(nn.Module):

@@ -79,7 +79,8 @@ def test_a_workspace_serves_through_a_corrupt_cache(tmp_path):
     _junk(path)
     model = Tabular()
     with pytest.warns(RuntimeWarning, match="result cache"):
-        vis = AttributionVisualizer(models=[model], classes=["low", "mid", "high"], features=[GeneralFeature("x", ["f0", "f1", "f2", "f3"])],
+        vis = AttributionVisualizer(models=[model], classes=["low", "mid", "high"],
+                                    features=[GeneralFeature("x", ["f0", "f1", "f2", "f3"])],
                                     dataset=[Batch(torch.randn(4, 4), torch.tensor([0, 1, 0, 1]))],
                                     cache_path=path)
     result = vis.attribute("Saliency", 2)

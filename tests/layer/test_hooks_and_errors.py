@@ -106,9 +106,11 @@ def test_mask_of_the_wrong_shape():
     model = seeded(MLP())
     x = torch.randn(3, 6)
     with pytest.raises(ValueError, match="layer_mask"):
-        attr_engine.LayerFeatureAblation(model, model.lin2).attribute(x, target=0, layer_mask=torch.zeros(3, 5, dtype=torch.long))
+        attr_engine.LayerFeatureAblation(model, model.lin2).attribute(
+            x, target=0, layer_mask=torch.zeros(3, 5, dtype=torch.long))
     with pytest.raises(ValueError, match="feature_mask"):
-        attr_engine.NeuronFeatureAblation(model, model.lin2).attribute(x, 1, feature_mask=torch.zeros(2, 6, dtype=torch.long))
+        attr_engine.NeuronFeatureAblation(model, model.lin2).attribute(
+            x, 1, feature_mask=torch.zeros(2, 6, dtype=torch.long))
     with pytest.raises(TypeError, match="integer"):
         attr_engine.LayerFeatureAblation(model, model.lin2).attribute(x, target=0, layer_mask=torch.full((1, 8), 0.5))
     with pytest.raises(ValueError, match="perturbations_per_eval"):

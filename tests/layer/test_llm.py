@@ -34,7 +34,7 @@ def both(lm, method, kind, target, init=None, **kwargs):
     for lib, llm in ((attr_engine, ours_interpretable), (captum.attr, captum.attr)):
         torch.manual_seed(0)
         np.random.seed(0)
-        wrapper = getattr(llm, "LLMAttribution")(getattr(lib, method)(model), tokenizer, **(init or {}))
+        wrapper = llm.LLMAttribution(getattr(lib, method)(model), tokenizer, **(init or {}))
         results.append(wrapper.attribute(inputs(lib, tokenizer, kind), target=target, **kwargs))
     return results
 

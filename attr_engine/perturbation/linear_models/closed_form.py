@@ -64,7 +64,7 @@ def train_lasso(model: LinearModel, dataloader: DataLoader, construct_kwargs: Di
     step = 1.0 / max(float(torch.linalg.eigvalsh(gram).max()), 1e-12)
     coef = torch.zeros(xs.shape[1], ys.shape[1], dtype=xs.dtype)
     momentum, t = coef.clone(), 1.0
-    for iteration in range(max_iter):
+    for iteration in range(max_iter):  # noqa: B007 (read after the loop: the iterations run)
         grad = gram @ momentum - corr
         z = momentum - step * grad
         new = torch.sign(z) * (z.abs() - step * alpha).clamp(min=0)
