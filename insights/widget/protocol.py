@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..errors import InsightsError
 from ..schema import contract as c
-from ..server.errors import error_body, parse
+from ..server.errors import TOO_DEEP, error_body, parse
 
 Send = Callable[[Dict[str, Any], List[bytes]], None]
 BUFFER = "$buffer"
@@ -125,6 +125,12 @@ class Bridge:
             self._deliver({"kind": "response", "id": ident, "status": status, "body": answer})
 
     def _answer(self, content: Any, buffers: List[Any]) -> Tuple[Any, int]:
+        try:
+            return self._answer_readable(content, buffers)
+        except RecursionError:  # a body too deeply nested to unpack, validate or re-encode
+            raise InsightsError(TOO_DEEP, field="body") from None
+
+    def _answer_readable(self, content: Any, buffers: List[Any]) -> Tuple[Any, int]:
         if not isinstance(content, dict):
             raise InsightsError("a message must be a JSON object", field="body")
         body = unpack(content.get("body"), buffers)

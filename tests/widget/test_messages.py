@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -193,3 +194,14 @@ def test_every_api_route_of_the_web_server_is_answered_in_the_widget(image_widge
     assert drive.request("GET", "/api/w/main/datasets")[0]["body"] == {"datasets": []}
     summary = drive.request("GET", "/api/w/main/datasets/none/summary?top=500")[0]
     assert summary["status"] == 400 and summary["body"]["error"]["field"] == "top"
+
+
+@pytest.mark.parametrize("kind", ["request", "run", "cancel"])
+def test_a_deeply_nested_message_is_a_400_naming_the_body(tabular_widget, kind):
+    _, _, drive = tabular_widget
+    deep: Any = 0
+    for _ in range(5000):
+        deep = [deep]
+    fields = dict(method="POST", path="/api/w/main/examples/page") if kind == "request" else {}
+    answer, _ = drive.inbox.response(drive.send(kind, body={"workspace": "main", "deep": deep}, **fields))
+    assert answer["status"] == 400 and answer["body"]["error"]["field"] == "body"
