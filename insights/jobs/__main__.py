@@ -1,7 +1,8 @@
-"""``python -m insights.jobs run|status|summary``: data-set jobs on the example models.
+"""``python -m insights.jobs run|status|summary``: data-set jobs on any workspace.
 
-    python -m insights.jobs run --model digits --method IntegratedGradients --arg n_steps=25 \\
-        --store runs/digits-ig --executor local --workers 2
+    python -m insights.jobs run --workspace mypackage.dashboard:make_visualizer \\
+        --method IntegratedGradients --arg n_steps=25 --store runs/ig --executor local --workers 2
+    python -m insights.jobs run --model digits --method Saliency --store runs/digits-saliency
     python -m insights.jobs status runs/digits-ig
     python -m insights.jobs summary runs/digits-ig --compare runs/digits-saliency --sanity 8
 
@@ -12,6 +13,7 @@ same command continues it.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import signal
 import sys
@@ -23,9 +25,39 @@ EXAMPLES = ("digits", "shapes", "sentiment", "signals")
 
 def example(name: str) -> Dict[str, Any]:
     """The example workspace's model, classes, features and data set (as the dashboard serves them)."""
-    from ..example.workspaces import BUILDERS
+    from ..example.workspaces import BUILDERS, _softmax
 
-    return BUILDERS[name]()
+    return {**BUILDERS[name](), "score_func": _softmax}
+
+
+def workspace(spec: str) -> Dict[str, Any]:
+    """The workspace a factory makes: ``package.module:factory`` (importable from ``sys.path``, the
+    current folder included) names a function returning an AttributionVisualizer or its service."""
+    from ..service import Service
+
+    module_name, sep, name = spec.partition(":")
+    if not sep or not module_name or not name:
+        raise ValueError(f"`--workspace` takes package.module:factory, got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"`--workspace`: cannot import {module_name!r} ({exc})") from None
+    factory = getattr(module, name, None)
+    if not callable(factory):
+        raise ValueError(f"`--workspace`: {module_name} has no function {name!r}")
+    made = factory()
+    service = getattr(made, "service", made)
+    if not isinstance(service, Service):
+        raise TypeError(f"`--workspace`: {spec} returned {type(made).__name__}, not an AttributionVisualizer")
+    return dict(models=[m.module for m in service.models], classes=service.classes, features=service.features,
+                dataset=service.dataset, score_func=service.score_func)
+
+
+def source(meta: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The workspace a stored job was run on, made again (None where it cannot be)."""
+    if meta.get("example") in EXAMPLES:
+        return example(meta["example"])
+    return workspace(meta["workspace"]) if meta.get("workspace") else None
 
 
 def _value(text: str) -> Any:
@@ -56,8 +88,12 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m insights.jobs",
                                 description="Attribute a whole data set into a resumable store, and summarise it.")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run (or resume) a data-set job on an example model")
-    run.add_argument("--model", choices=EXAMPLES, required=True, help="example model and its test data set")
+    run = sub.add_parser("run", help="run (or resume) a data-set job")
+    where = run.add_mutually_exclusive_group(required=True)
+    where.add_argument("--workspace", metavar="MODULE:FACTORY",
+                       help="a function returning your AttributionVisualizer, e.g. mypackage.dashboard:visualizer")
+    where.add_argument("--model", choices=EXAMPLES, help="an example workspace (its model and test data set)")
+    run.add_argument("--model-index", type=int, default=0, help="which of the workspace's models (default 0)")
     run.add_argument("--method", required=True, help="a registered method, e.g. IntegratedGradients")
     run.add_argument("--arg", action="append", metavar="NAME=VALUE",
                      help="a method argument (repeatable; VALUE as JSON, e.g. n_steps=25)")
@@ -85,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("--top", type=int, default=10, help="tokens per class for text (default 10)")
     summary.add_argument("--worst", type=int, default=10, help="least faithful examples listed (default 10)")
     summary.add_argument("--sanity", type=int, default=0, metavar="N",
-                         help="model-randomisation check over N examples (needs the example model)")
+                         help="model-randomisation check over N examples (makes the job's workspace again)")
     summary.add_argument("--json", action="store_true", help="print the whole summary as JSON")
     return p
 
@@ -95,7 +131,9 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     from .runner import run_job
 
-    spec = example(a.model)
+    spec = example(a.model) if a.model else workspace(a.workspace)
+    if not 0 <= a.model_index < len(spec["models"]):
+        raise ValueError(f"`--model-index` must be between 0 and {len(spec['models']) - 1}")
     last = [0.0]
     started = time.monotonic()
     resumed_at: list = []  # a resumed job first reports the examples already stored: not this run's speed
@@ -116,13 +154,15 @@ def cmd_run(a: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: monitor.cancel())
     try:
         with monitor:
-            report = run_job(spec["models"][0], spec["features"], spec["dataset"], a.store, method=a.method,
+            report = run_job(spec["models"][a.model_index], spec["features"], spec["dataset"], a.store, method=a.method,
                              args=_pairs(a.arg, "--arg"), target=_value(a.target) if a.target.isdigit() else a.target,
                              baselines={k: str(v) for k, v in _pairs(a.baseline, "--baseline").items()},
                              layer=a.layer, faithfulness=a.faithfulness, classes=spec["classes"],
-                             score_func=lambda logits: logits.softmax(-1), shard_size=a.shard_size, limit=a.limit,
+                             score_func=spec["score_func"], shard_size=a.shard_size, limit=a.limit,
                              dtype=a.dtype, seed=a.seed, executor=a.executor, workers=a.workers,
-                             address=a.address, meta={"example": a.model})
+                             address=a.address,
+                             meta={"example": a.model} if a.model else {"workspace": a.workspace,
+                                                                         "model_index": a.model_index})
     except Cancelled:
         print(f"cancelled; run the same command again to resume ({a.store})", file=sys.stderr)
         return 130
@@ -159,12 +199,11 @@ def cmd_summary(a: argparse.Namespace) -> int:
     from .summaries import summarize
 
     store, manifest = _open(a.store)
-    name = manifest["meta"].get("example")
-    spec = example(name) if name in EXAMPLES else None
+    meta = manifest["meta"]
+    spec = source(meta)  # its features name text tokens; its model serves the sanity check
     if a.sanity and spec is None:
-        print("error: --sanity needs a job run on an example model", file=sys.stderr)
-        return 2
-    model = spec["models"][0] if spec else None
+        raise ValueError("--sanity needs a job run with --workspace or --model (this store names neither)")
+    model = spec["models"][meta.get("model_index", 0)] if spec else None
     result = summarize(store, other=_open(a.compare)[0] if a.compare else None, top=a.top, worst=a.worst,
                        model=model, features=spec["features"] if spec else None,
                        dataset=spec["dataset"] if spec else None, sample=a.sanity, encode=a.json)

@@ -73,6 +73,14 @@ def data(n: int = 40, size: int = 7, poison=()):
     return [Batch(x[i:i + size], y[i:i + size]) for i in range(0, n, size)]
 
 
+def workspace():
+    """A user's workspace factory, as ``python -m insights.jobs run --workspace`` takes it."""
+    from insights import AttributionVisualizer
+
+    return AttributionVisualizer([Tabular()], CLASSES, FEATURES, data(), lambda logits: logits.softmax(-1),
+                                 cache=False)
+
+
 if __name__ == "__main__":  # python -m tests.jobs.models STORE: a slow job, to be killed
     from insights.jobs import run_job
 

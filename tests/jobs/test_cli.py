@@ -79,3 +79,35 @@ def test_every_bad_argument_is_one_line_and_a_non_zero_exit(tmp_path, argv):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     assert file.read_text() == "not a store"
+
+
+
+def test_run_and_summarise_a_workspace_of_ones_own(tmp_path, capsys):
+    """Any model: a factory on the import path that returns an AttributionVisualizer."""
+    store = tmp_path / "own"
+    command = [sys.executable, "-m", "insights.jobs", "run", "--workspace", "tests.jobs.models:workspace",
+               "--method", "IntegratedGradients", "--arg", "n_steps=8", "--store", str(store), "--faithfulness",
+               "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["done"] == 40
+    from insights.jobs import Store
+
+    meta = Store(store).manifest()["meta"]
+    assert meta == {"workspace": "tests.jobs.models:workspace", "model_index": 0}
+    rows = Store(store).rows()
+    assert rows["deletion_auc"].between(0, 1).all()  # on the workspace's score_func (softmax)
+    assert main(["summary", str(store), "--sanity", "2"]) == 0
+    assert "model randomisation over 2 examples" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("tests.jobs.models", "package.module:factory"),
+    ("tests.jobs.models:nothing", "no function 'nothing'"),
+    ("no_such_package.models:workspace", "cannot import"),
+    ("tests.jobs.models:data", "not an AttributionVisualizer"),
+])
+def test_a_bad_workspace_is_one_line(tmp_path, capsys, spec, message):
+    assert main(["run", "--workspace", spec, "--method", "Saliency", "--store", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
