@@ -1,6 +1,6 @@
 /** Build the contract's requests from the user's settings. */
 import type { AppInfo, AttributionRequest, MethodInfo, ModelInfo, Target } from '../contract';
-import { changedArgs, parseArgs } from '../features/controls/params';
+import { changedArgs, parseArgs } from './params';
 import type { Settings } from './settings';
 
 /** A layer worth showing first: the last convolution, else an embedding, else the first layer. */

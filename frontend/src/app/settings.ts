@@ -2,11 +2,11 @@
  * What the user chose (workspace, models, methods, arguments, target, baselines, layer, filters),
  * and its round trip through the page's URL so a view can be bookmarked and shared.
  */
-import type { RawArgs } from '../features/controls/params';
+import type { RawArgs } from './params';
 import { COLORMAPS, defaultColormap } from '../heatmap/colormap';
 import { SIGNS, type Sign } from '../heatmap/normalize';
 import { IMAGE_MODES, type ImageMode } from '../heatmap/paint';
-import { DEFAULT_VIEW, type ViewSettings } from '../features/results/view-settings';
+import { DEFAULT_VIEW, type ViewSettings } from './view-settings';
 
 export type TargetKind = 'default' | 'predicted' | 'label' | 'class';
 export type PredictionFilter = 'all' | 'correct' | 'incorrect';

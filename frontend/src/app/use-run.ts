@@ -4,14 +4,21 @@
  */
 import { useCallback, useReducer, useRef, useState } from 'react';
 import type { AppInfo, AttributionResult, ErrorDetail } from '../contract';
-import { IDLE, liveJobIds, runReducer } from '../features/progress/job-machine';
-import type { PanelEntry } from '../features/results/example-card';
+import { IDLE, liveJobIds, runReducer } from './job-machine';
 import { useTransport } from '../transport/context';
 import { errorDetail } from '../transport/types';
 import { attributionRequest } from './requests';
 import type { Settings } from './settings';
 
 const CONCURRENT_JOBS = 2;
+
+/** One method's result for one example and model, as the results store holds it. */
+export interface PanelEntry {
+  result: AttributionResult;
+  partial: boolean;
+  /** A partial map whose job was cancelled: it will not be finished. */
+  cancelled?: boolean;
+}
 
 export const resultKey = (exampleId: string, model: number, method: string) => `${exampleId}|${model}|${method}`;
 

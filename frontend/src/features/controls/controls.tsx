@@ -7,7 +7,7 @@ import type { AppInfo, Estimate } from '../../contract';
 import type { PredictionFilter, Settings, TargetKind } from '../../app/settings';
 import { defaultLayer, neuronShape, validNeuron } from '../../app/requests';
 import { ParamForm } from './param-form';
-import type { RawArgs } from './params';
+import type { RawArgs } from '../../app/params';
 
 interface Props {
   workspaces: string[];

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MethodInfo } from '../../contract';
 import { ParamForm } from './param-form';
-import { changedArgs, defaultArgs, parseArgs, type RawArgs } from './params';
+import { changedArgs, defaultArgs, parseArgs, type RawArgs } from '../../app/params';
 
 const IG: MethodInfo = {
   name: 'IntegratedGradients', family: 'gradient', baselines: 'optional', stochastic: false, needs_layer: false,

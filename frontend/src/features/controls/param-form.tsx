@@ -1,6 +1,6 @@
 /** The argument form of one method, generated from its registry ParamInfo. */
 import type { MethodInfo, ParamInfo } from '../../contract';
-import { defaultRaw, parseParam, type RawArgs } from './params';
+import { defaultRaw, parseParam, type RawArgs } from '../../app/params';
 
 interface Props {
   method: MethodInfo;

@@ -5,7 +5,7 @@ import type { AppInfo, DatasetStatus, DatasetSummary } from '../../contract';
 import { DEFAULT_SETTINGS } from '../../app/settings';
 import { TransportContext } from '../../transport/context';
 import type { Transport } from '../../transport/types';
-import { DEFAULT_VIEW } from '../results/view-settings';
+import { DEFAULT_VIEW } from '../../app/view-settings';
 import { DatasetView } from './dataset-view';
 
 const INFO = {

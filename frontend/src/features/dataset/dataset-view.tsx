@@ -14,9 +14,9 @@ import type { Settings } from '../../app/settings';
 import { decodeArray, fmt } from '../../lib/arrays';
 import { useTransport } from '../../transport/context';
 import { errorDetail } from '../../transport/types';
-import { Bars } from '../results/bars';
-import { ImagePanel } from '../results/image-panel';
-import type { ViewSettings } from '../results/view-settings';
+import { Bars } from '../../components/bars';
+import { ImagePanel } from '../../components/image-panel';
+import type { ViewSettings } from '../../app/view-settings';
 
 const FINISHED = new Set(['done', 'error', 'cancelled', 'failed']);
 /** Still to watch: a job whose last word is not final, or one without a word yet (just started,

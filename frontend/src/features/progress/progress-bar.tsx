@@ -1,5 +1,5 @@
 /** The run's progress: a bar with done/total and ETA, and the Cancel button. */
-import type { RunSummary } from './job-machine';
+import type { RunSummary } from '../../app/job-machine';
 
 function eta(seconds: number | null): string {
   if (seconds === null) return '';

@@ -5,14 +5,14 @@
 import { useRef, useState } from 'react';
 import type { AttributionResult, ExampleView, FeatureAttribution, MethodInfo } from '../../contract';
 import { decodeArray, fmt } from '../../lib/arrays';
-import { Bars } from './bars';
+import { Bars } from '../../components/bars';
 import { download, downloadText, fileBase, heatmapPng, pythonSnippet, resultAsCsv, resultAsJson, type SnippetContext } from './export';
 import { legendOf } from './view-toolbar';
-import { ImagePanel } from './image-panel';
+import { ImagePanel } from '../../components/image-panel';
 import { TimeseriesPlot } from './plotly-chart';
 import { TextPanel } from './text-panel';
 import { TimeseriesPanel } from './timeseries-panel';
-import type { ViewSettings } from './view-settings';
+import type { ViewSettings } from '../../app/view-settings';
 
 export type PanelKind = 'image' | 'text' | 'timeseries' | 'general';
 

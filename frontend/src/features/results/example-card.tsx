@@ -1,19 +1,13 @@
 /** One example: its input, true label, each model's top-k predictions, and a panel per method. */
-import type { AttributionResult, ExampleView, MethodInfo, ModelInfo } from '../../contract';
+import type { ExampleView, MethodInfo, ModelInfo } from '../../contract';
+import type { PanelEntry } from '../../app/use-run';
 import { decodeArray, fmt } from '../../lib/arrays';
 import { AttributionPanel } from './attribution-panel';
 import type { SnippetContext } from './export';
 import { TextPanel } from './text-panel';
 import { TimeseriesPanel } from './timeseries-panel';
-import { Bars } from './bars';
-import type { ViewSettings } from './view-settings';
-
-export interface PanelEntry {
-  result: AttributionResult;
-  partial: boolean;
-  /** A partial map whose job was cancelled: it will not be finished. */
-  cancelled?: boolean;
-}
+import { Bars } from '../../components/bars';
+import type { ViewSettings } from '../../app/view-settings';
 
 /** A score as a probability reads: 3 decimals, and never a rounded 1 or 0 that is not one. */
 export function scoreText(v: number): string {

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { colorAt, position } from '../../heatmap/colormap';
 import { normalizeAttr } from '../../heatmap/normalize';
 import type { DecodedArray } from '../../lib/arrays';
-import type { ViewSettings } from './view-settings';
+import type { ViewSettings } from '../../app/view-settings';
 
 interface PlotlyLike {
   newPlot(el: HTMLElement, data: unknown[], layout: unknown, config: unknown): Promise<unknown>;

@@ -2,7 +2,7 @@
 import { cssColor } from '../../heatmap/colormap';
 import { normalizeAttr } from '../../heatmap/normalize';
 import { fmt } from '../../lib/arrays';
-import type { ViewSettings } from './view-settings';
+import type { ViewSettings } from '../../app/view-settings';
 
 export function TextPanel({ tokens, scores, view }: { tokens: string[]; scores: number[]; view: ViewSettings }) {
   if (scores.length === 0) {

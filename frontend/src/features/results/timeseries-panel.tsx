@@ -2,7 +2,7 @@
 import { cssColor } from '../../heatmap/colormap';
 import { normalizeAttr } from '../../heatmap/normalize';
 import type { DecodedArray } from '../../lib/arrays';
-import type { ViewSettings } from './view-settings';
+import type { ViewSettings } from '../../app/view-settings';
 
 interface Props {
   channels: string[];

@@ -2,7 +2,7 @@
 import { COLORMAPS, cssColor, defaultColormap } from '../../heatmap/colormap';
 import { SIGNS, type Sign } from '../../heatmap/normalize';
 import { IMAGE_MODES, type ImageMode } from '../../heatmap/paint';
-import type { ViewSettings } from './view-settings';
+import type { ViewSettings } from '../../app/view-settings';
 
 const MODE_NAMES: Record<ImageMode, string> = {
   blended_heat_map: 'overlay', heat_map: 'heat map', masked_image: 'masked', original_image: 'input only',

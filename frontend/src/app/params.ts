@@ -2,7 +2,7 @@
  * Method arguments as the form holds them (strings, as typed) and as the server wants them,
  * validated against the registry's ParamInfo: type, bounds, choices, nullability.
  */
-import type { MethodInfo, ParamInfo } from '../../contract';
+import type { MethodInfo, ParamInfo } from '../contract';
 
 export type ArgValue = boolean | number | string | number[] | null;
 /** Raw form values by parameter name: text for numbers and strings, booleans for checkboxes. */

@@ -1,5 +1,5 @@
 /** Horizontal bars for named values (general features, per-feature totals, 1-D layer outputs). */
-import { fmt } from '../../lib/arrays';
+import { fmt } from '../lib/arrays';
 
 export function Bars({ names, values, label }: { names: string[]; values: number[]; label: string }) {
   const max = Math.max(...values.map(Math.abs), 1e-12);

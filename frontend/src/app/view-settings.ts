@@ -1,6 +1,6 @@
-import { defaultColormap } from '../../heatmap/colormap';
-import type { Sign } from '../../heatmap/normalize';
-import type { ImageMode } from '../../heatmap/paint';
+import { defaultColormap } from '../heatmap/colormap';
+import type { Sign } from '../heatmap/normalize';
+import type { ImageMode } from '../heatmap/paint';
 
 /** How attributions are drawn; changed client-side, applied at once to every panel. */
 export interface ViewSettings {

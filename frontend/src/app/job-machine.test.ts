@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../../contract';
+import type { ProgressEvent } from '../contract';
 import { IDLE, liveJobIds, runReducer, summarize, type RunAction, type RunState } from './job-machine';
 
 const estimate = { passes: 100, per_example: 25, seconds: 1, within_limits: true };

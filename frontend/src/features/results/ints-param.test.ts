@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodInfo, ParamInfo } from '../../contract';
-import { pythonSnippet } from '../results/export';
-import { parseParam } from './params';
+import { pythonSnippet } from './export';
+import { parseParam } from '../../app/params';
 
 const WINDOW: ParamInfo = {
   name: 'sliding_window_shapes', type: 'ints', default: null, minimum: 1, nullable: true, help: '', choices: [],

@@ -3,7 +3,7 @@
  * queued → starting → running → done | error | cancelled. A pure reducer, so the UI and the
  * tests drive the same transitions; the component layer only dispatches transport events.
  */
-import type { ErrorDetail, Estimate, ProgressEvent } from '../../contract';
+import type { ErrorDetail, Estimate, ProgressEvent } from '../contract';
 
 export type JobStatus = 'queued' | 'starting' | 'running' | 'done' | 'error' | 'cancelled';
 

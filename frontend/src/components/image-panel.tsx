@@ -1,16 +1,15 @@
 /** An image attribution painted on a canvas from the raw map (layer maps upsampled). */
 import { useEffect, useRef } from 'react';
-import { paint, resize } from '../../heatmap/paint';
-import type { DecodedArray } from '../../lib/arrays';
+import { paint, resize, type PaintOptions } from '../heatmap/paint';
+import type { DecodedArray } from '../lib/arrays';
 import { usePixels } from './pixels';
-import type { ViewSettings } from './view-settings';
 
 interface Props {
   map: DecodedArray;
   png: string | null;
   width: number;
   height: number;
-  view: ViewSettings;
+  view: PaintOptions;
   label: string;
   canvasRef?: (canvas: HTMLCanvasElement | null) => void;
 }
