@@ -70,7 +70,7 @@ function useEstimate(settings: Settings, info: AppInfo | null, exampleIds: strin
       }
     }, 250);
     return () => { live = false; clearTimeout(timer); };
-  }, [key, info, valid, busy]); // `key` stands for the settings and examples the estimate depends on
+  }, [key, info, valid, busy]); // eslint-disable-line react-hooks/exhaustive-deps -- `key` stands for the settings and examples the estimate depends on
   return state;
 }
 
@@ -145,7 +145,7 @@ function Dashboard({ syncUrl }: { syncUrl: boolean }) {
     if (!info || !settings.methods.some((m) => info.methods.find((x) => x.name === m)?.needs_neuron)) return;
     const fixed = validNeuron(settingsRef.current.neuron, neuronShape(settings, info));
     if (fixed !== settingsRef.current.neuron) update({ neuron: fixed });
-  }, [info, settings.methods, settings.layer, settings.models]); // not settings.neuron: never while the user types
+  }, [info, settings.methods, settings.layer, settings.models]); // eslint-disable-line react-hooks/exhaustive-deps -- not settings.neuron: never while the user types
 
   const errors = useMemo(() => settingsErrors(settings, info), [settings, info]);
   const valid = Object.keys(errors).length === 0;

@@ -6,6 +6,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from '../App';
+// eslint-disable-next-line boundaries/no-unknown-dependencies -- Vite's ?inline query: no resolver reads it
 import appCss from '../styles.css?inline';
 import { WidgetTransport, type WidgetModel } from './transport';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { detachImages, reassemble, toBase64, WidgetTransport, type WidgetModel } from './transport';
+import type { RunRequest } from '../contract';
 import { TransportError } from '../transport/types';
 
 type Listener = (content: unknown, buffers: DataView[]) => void;
@@ -25,7 +26,7 @@ describe('widget transport', () => {
   it('puts buffers back as the base64 strings of the contract', () => {
     const floats = new Float32Array([1.5, -2]);
     const body = { a: { shape: [2], dtype: 'float32', data: { $buffer: 1 } }, png: { $buffer: 0 }, n: [1, { k: 'x' }] };
-    const out = reassemble(body, [view([137, 80]), new DataView(floats.buffer)]) as any;
+    const out = reassemble(body, [view([137, 80]), new DataView(floats.buffer)]) as { png: string; a: { data: string }; n: unknown };
     expect(out.png).toBe(toBase64(new Uint8Array([137, 80])));
     const decoded = new Float32Array(Uint8Array.from(atob(out.a.data), (c) => c.charCodeAt(0)).buffer);
     expect(Array.from(decoded)).toEqual([1.5, -2]);
@@ -41,7 +42,7 @@ describe('widget transport', () => {
     expect(detachImages({ image: 'not base64!' }, [])).toEqual({ image: 'not base64!' });
     const { model, sent, sentBuffers } = fakeModel();
     void new WidgetTransport(model).request('POST', '/w/main/examples/upload', body);
-    expect((sent[0].body as any).inputs.photo.image).toEqual({ $buffer: 0 });
+    expect((sent[0].body as { inputs: { photo: { image: unknown } } }).inputs.photo.image).toEqual({ $buffer: 0 });
     expect(sentBuffers[0]).toHaveLength(1);
   });
 
@@ -66,7 +67,7 @@ describe('widget transport', () => {
     const { model, sent, reply, listeners } = fakeModel();
     const t = new WidgetTransport(model);
     const handlers = { onProgress: vi.fn(), onPartial: vi.fn(), onResult: vi.fn(), onCancelled: vi.fn(), onError: vi.fn() };
-    const req = { workspace: 'main', request: { examples: ['e'], models: [0], method: 'Saliency' } } as any;
+    const req = { workspace: 'main', request: { examples: ['e'], models: [0], method: 'Saliency' } } as unknown as RunRequest;
     const accepted = t.run(req, handlers);
     expect(sent[0]).toMatchObject({ kind: 'run', body: req });
     reply({ kind: 'response', id: sent[0].id, status: 200, body: { job_id: 'j1', estimate: {} } });
