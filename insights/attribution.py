@@ -28,7 +28,7 @@ from .errors import InsightsError
 @dataclass
 class MethodOutput:
     attributions: Tuple[Tensor, ...]  # per feature (input methods) or per layer output
-    delta: Optional[Tensor]
+    delta: Optional[Tensor]  # one convergence delta per example (float64): see example_deltas
     layer: Optional[str]  # set for layer and neuron methods
     deletion_auc: Optional[Callable[[], Tensor]] = None  # input methods: faithfulness scores, on demand
     infidelity: Optional[Callable[[], Tensor]] = None
@@ -154,7 +154,7 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     delta = None
     if want_delta:
         out, delta = out
-        delta = torch.as_tensor(delta).detach().cpu().reshape(-1)
+        delta = example_deltas(torch.as_tensor(delta), len(targets))
     out = tuple(o.detach() for o in (out if isinstance(out, tuple) else (out,)))
     scores = (forward, attr_inputs, out, attr_baselines, targets.to(device), forward_args, features)
     deletion = None if internal else partial(_deletion_auc, score_func, *scores)
@@ -163,6 +163,20 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
     arguments = script_arguments({**init, **kwargs}, len(attr_inputs))
     return MethodOutput(tuple(o.cpu() for o in out), delta, layer if internal else None, deletion, unfaithful,
                         shown_as_text, arguments)
+
+
+def example_deltas(delta: Tensor, n: int) -> Tensor:
+    """One convergence delta per example of a batch of ``n``, from what a method returned: one
+    per example, one for all, or one per drawn sample or baseline (GradientShap, DeepLiftShap:
+    ``n * k``, example-major, each example's ``k`` together) — then an example's delta is the
+    signed mean of its own samples' deltas, never another example's sample. The dashboard's
+    rows and the data-set job's rows both take it from here."""
+    d = delta.detach().cpu().double().reshape(-1)
+    if d.numel() == 1:
+        return d.expand(n).clone()
+    if n == 0 or d.numel() % n:
+        raise InsightsError(f"the method returned {d.numel()} convergence deltas for {n} examples", code=500)
+    return d.reshape(n, -1).mean(1)
 
 
 PER_CALL = ("target", "baselines", "additional_forward_args", "return_convergence_delta", "feature_mask")

@@ -35,6 +35,7 @@ from .schema import contract as c
 
 
 PARTIAL_INTERVAL_S = 0.25  # streamed maps: a few per second, whatever the chunk rate
+ROWS = 2  # how rows are computed, in the cache key: 2 = each example's own mean convergence delta
 UPLOAD_KINDS = {"image": "image", "text": "text", "timeseries": "series", "general": "series"}  # feature -> upload
 
 
@@ -396,7 +397,7 @@ class Service:
             rows: Dict[int, Dict[str, Any]] = {}
             keys = {}
             for k, (e, t) in enumerate(zip(examples, targets)):
-                keys[k] = result_key(weights=fingerprint, engine=attr_engine.__version__, example=e.id,
+                keys[k] = result_key(rows=ROWS, weights=fingerprint, engine=attr_engine.__version__, example=e.id,
                                      method=spec.name, args=req.args, layer=req.layer, neuron=req.neuron,
                                      target=t, baselines=self._baseline_key(req, k, examples),
                                      faithfulness=req.faithfulness)
@@ -447,7 +448,7 @@ class Service:
         rows = {}
         for row, k in enumerate(ks):
             shown = self._result(index, spec, examples[k], targets[k], out, row)
-            delta = float(out.delta[row if out.delta.numel() > 1 else 0]) if out.delta is not None else None
+            delta = float(out.delta[row]) if out.delta is not None else None  # this example's own
             total = sum(f["total"] for f in shown["features"])
             rows[k] = {**shown, "delta": delta, "arguments": out.arguments,
                        "suggested_n_steps": suggest_steps(spec, req.args, delta, total, self.limits.delta_tolerance),

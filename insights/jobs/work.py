@@ -182,10 +182,7 @@ def attribute_batch(w: Workload, model: nn.Module, device: torch.device, inputs:
     out = run_method(model, device, w.features, spec.registered, init, call, inputs, _baselines(w, inputs), args,
                      torch.tensor(targets), spec.layer, spec.neuron, score_func=w.score_func)
     n = len(targets)
-    delta: List[Optional[float]] = [None] * n
-    if out.delta is not None:  # one per example, one for all, or one per drawn sample (GradientShap)
-        d = out.delta.double()
-        delta = (d.expand(n) if d.numel() == 1 else d.reshape(n, -1).mean(1)).tolist()
+    delta: List[Optional[float]] = out.delta.tolist() if out.delta is not None else [None] * n  # per example
     auc = out.deletion_auc().tolist() if spec.faithfulness and out.deletion_auc is not None else [None] * n
     return _maps(w, out), delta, auc
 
