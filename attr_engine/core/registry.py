@@ -51,11 +51,11 @@ class ArgumentError(Exception):
 
 
 class ArgumentValueError(ArgumentError, ValueError):
-    pass
+    """A setting with a value outside what the method accepts (bounds, choices, finiteness)."""
 
 
 class ArgumentTypeError(ArgumentError, TypeError):
-    pass
+    """A setting of the wrong type (e.g. text where a number is expected)."""
 
 
 @dataclass(frozen=True)
