@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS } from '../../app/settings';
 import { TransportContext } from '../../transport/context';
 import type { Transport } from '../../transport/types';
 import { DEFAULT_VIEW } from '../../app/view-settings';
-import { DatasetView } from './dataset-view';
+import { DatasetView, binLabel, running } from './dataset-view';
 
 const INFO = {
   models: [{ index: 0, name: 'Text', device: 'cpu', layers: [] }], classes: ['neg', 'pos'],
@@ -113,5 +113,23 @@ describe('Dataset view', () => {
     expect(listedAt).toBeGreaterThan(0);
     expect(asked.indexOf('/w/sent/datasets/late/summary')).toBeGreaterThan(listedAt); // never a 404 before
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('Dataset view helpers', () => {
+  const status = (state: string | null, done = 1): DatasetStatus =>
+    ({ name: 'n', method: 'Saliency', model: 0, done, total: 4, errors: 0, state });
+
+  it('stops watching a job whose state is final, stopped included', () => {
+    for (const state of ['done', 'error', 'cancelled', 'stopped']) expect(running(status(state))).toBe(false);
+    expect(running(status('running'))).toBe(true);
+    expect(running(status(null))).toBe(true); // just started: no status written yet
+    expect(running(status(null, 4))).toBe(false);
+  });
+
+  it('labels bins with true minus signs and as many digits as the bin needs', () => {
+    expect(binLabel(-13, -12)).toBe('−13 to −12');
+    expect(binLabel(0.1105, 0.1147)).toBe('0.111 to 0.115');
+    expect(binLabel(0.1, 0.2)).toBe('0.1 to 0.2');
   });
 });

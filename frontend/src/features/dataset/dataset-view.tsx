@@ -18,17 +18,22 @@ import { Bars } from '../../components/bars';
 import { ImagePanel } from '../../components/image-panel';
 import type { ViewSettings } from '../../app/view-settings';
 
-const FINISHED = new Set(['done', 'error', 'cancelled', 'failed']);
+/** The states after which a job's status no longer changes by itself ("stopped": its process
+ *  went away; it resumes only when started again). */
+const FINISHED = new Set(['done', 'error', 'cancelled', 'stopped']);
 /** Still to watch: a job whose last word is not final, or one without a word yet (just started,
  *  its store created but its first status not written) that has examples left. */
-const running = (d: DatasetStatus) => (d.state ? !FINISHED.has(d.state) : d.done < d.total);
+export const running = (d: DatasetStatus) => (d.state ? !FINISHED.has(d.state) : d.done < d.total);
 
 /** A number as a label: a true minus sign, so "−13 to −12" never reads as "-13--12". */
-const num = (v: number) => fmt(v, 2).replace(/^-/, '−');
+const num = (v: number, digits: number) => fmt(v, digits).replace(/^-/, '−');
 
-/** A bin's label: "from to" with true minus signs. */
+/** A bin's label: "from to" with true minus signs, with as many digits as it takes for its two
+ *  ends to differ (a narrow bin never reads "0.11 to 0.11"). */
 export function binLabel(low: number, high: number): string {
-  return `${num(low)} to ${num(high)}`;
+  let digits = 2;
+  while (digits < 6 && num(low, digits) === num(high, digits)) digits += 1;
+  return `${num(low, digits)} to ${num(high, digits)}`;
 }
 
 /** Whether a method's stored maps are absolute values (Saliency by default) or signed. */
