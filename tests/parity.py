@@ -75,3 +75,12 @@ def captum_maxpool_rule_fixed():
         yield
     finally:
         deep_lift.maxpool = original
+
+
+def assert_same_llm_result(ours, theirs) -> None:
+    """Two LLMAttributionResults agree: tokens exactly, sequence and token attributions closely."""
+    assert ours.input_tokens == theirs.input_tokens and ours.output_tokens == theirs.output_tokens
+    assert_close(ours.seq_attr, theirs.seq_attr, atol=1e-5)
+    assert (ours.token_attr is None) == (theirs.token_attr is None)
+    if ours.token_attr is not None:
+        assert_close(ours.token_attr, theirs.token_attr, atol=1e-5)

@@ -18,7 +18,7 @@ import attr_engine  # noqa: E402
 import attr_engine.interpretable as ours_interpretable  # noqa: E402
 import captum.attr  # noqa: E402
 from example_models.gpt2_agreement.model import load_model, load_tokenizer  # noqa: E402
-from tests.parity import assert_close  # noqa: E402
+from tests.parity import assert_same_llm_result  # noqa: E402
 
 PROMPT, TARGET = "the big dog near the cats", "eats bones ."
 WRONG = "eat fish ."  # the distractor's verb and food: log-probabilities far from 0
@@ -45,12 +45,6 @@ def both(lm, method, inp=tokens, init=None, **kwargs):
     return results
 
 
-def check(ours, theirs):
-    assert ours.input_tokens == theirs.input_tokens and ours.output_tokens == theirs.output_tokens
-    assert_close(ours.seq_attr, theirs.seq_attr, atol=1e-5)
-    assert (ours.token_attr is None) == (theirs.token_attr is None)
-    if ours.token_attr is not None:
-        assert_close(ours.token_attr, theirs.token_attr, atol=1e-5)
 
 
 @pytest.mark.parametrize("method,kwargs", [
@@ -60,13 +54,13 @@ def check(ours, theirs):
 def test_perturbation_over_tokens_matches_captum(lm, method, kwargs):
     ours, theirs = both(lm, method, target=TARGET, use_cached_outputs=False, **kwargs)
     assert ours.output_tokens == ["eats", "bones", "."]
-    check(ours, theirs)
+    assert_same_llm_result(ours, theirs)
 
 
 def test_feature_ablation_with_a_token_baseline_probabilities_and_one_pass_matches_captum(lm):
     def the(llm, tokenizer):
         return llm.TextTokenInput(PROMPT, tokenizer, baselines="Ġthe")
-    check(*both(lm, "FeatureAblation", inp=the, init={"attr_target": "prob"}, target=TARGET,
+    assert_same_llm_result(*both(lm, "FeatureAblation", inp=the, init={"attr_target": "prob"}, target=TARGET,
                 forward_in_tokens=False, use_cached_outputs=False))
 
 
@@ -74,14 +68,14 @@ def test_feature_ablation_over_words_of_a_template_matches_captum(lm):
     def words(llm, tokenizer):
         return llm.TextTemplateInput("the {} {} near the {}", ["big", "dog", "cats"],
                                      baselines=["old", "bird", "cows"])
-    check(*both(lm, "FeatureAblation", inp=words, target=TARGET, use_cached_outputs=False))
+    assert_same_llm_result(*both(lm, "FeatureAblation", inp=words, target=TARGET, use_cached_outputs=False))
 
 
 def test_a_generated_target_matches_captum(lm):
     ours, theirs = both(lm, "FeatureAblation", target=None, gen_args={"max_new_tokens": 3},
                         use_cached_outputs=False)
     assert ours.output_tokens == ["eats", "bones", "."]  # the model continues the agreement
-    check(ours, theirs)
+    assert_same_llm_result(ours, theirs)
 
 
 @pytest.mark.parametrize("target,kwargs", [(TARGET, {"n_steps": 10}),
@@ -93,7 +87,7 @@ def test_layer_integrated_gradients_on_the_embedding_matches_captum(lm, target, 
         method = lib.LayerIntegratedGradients(model, model.get_input_embeddings())
         wrapper = llm.LLMGradientAttribution(method, tokenizer)
         results.append(wrapper.attribute(llm.TextTokenInput(PROMPT, tokenizer), target=target, **kwargs))
-    check(*results)
+    assert_same_llm_result(*results)
 
 
 def true_log_probs(lm, prompt_ids, target):

@@ -10,7 +10,7 @@ import attr_engine.interpretable as ours_interpretable
 import captum.attr
 from attr_engine.interpretable import LLMAttribution, LLMGradientAttribution, TextTemplateInput, TextTokenInput
 from tests.layer.tiny_lm import trained_lm
-from tests.parity import assert_close
+from tests.parity import assert_same_llm_result
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +39,6 @@ def both(lm, method, kind, target, init=None, **kwargs):
     return results
 
 
-def check(ours, theirs):
-    assert ours.input_tokens == theirs.input_tokens and ours.output_tokens == theirs.output_tokens
-    assert_close(ours.seq_attr, theirs.seq_attr, atol=1e-5)
-    assert (ours.token_attr is None) == (theirs.token_attr is None)
-    if ours.token_attr is not None:
-        assert_close(ours.token_attr, theirs.token_attr, atol=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["template", "tokens"])
@@ -56,14 +50,16 @@ def check(ours, theirs):
 ])
 def test_llm_attribution_parity(lm, kind, method, kwargs):
     ours, theirs = both(lm, method, kind, "meat", use_cached_outputs=False, **kwargs)
-    check(ours, theirs)
+    assert_same_llm_result(ours, theirs)
 
 
 def test_llm_attribution_options(lm):
     model, tokenizer = lm
     target = torch.tensor(tokenizer.encode("meat", add_special_tokens=False))
-    check(*both(lm, "FeatureAblation", "tokens", target, init={"attr_target": "prob"}, use_cached_outputs=False))
-    check(*both(lm, "FeatureAblation", "template", "eats meat", forward_in_tokens=False, use_cached_outputs=False))
+    assert_same_llm_result(*both(lm, "FeatureAblation", "tokens", target, init={"attr_target": "prob"},
+                                 use_cached_outputs=False))
+    assert_same_llm_result(*both(lm, "FeatureAblation", "template", "eats meat", forward_in_tokens=False,
+                                 use_cached_outputs=False))
     result = both(lm, "FeatureAblation", "template", "meat", use_cached_outputs=False)[0]
     # the subject decides what the dog eats: ablating it costs more than ablating the place
     assert result.seq_attr[0] > result.seq_attr[1]
@@ -74,7 +70,7 @@ def test_llm_attribution_generates_the_target_when_none_is_given(lm):
     ours, theirs = both(lm, "FeatureAblation", "template", None, gen_args={"max_new_tokens": 2},
                         use_cached_outputs=False)
     assert len(ours.output_tokens) == 2
-    check(ours, theirs)
+    assert_same_llm_result(ours, theirs)
 
 
 def test_llm_gradient_attribution_parity(lm):
@@ -88,7 +84,7 @@ def test_llm_gradient_attribution_parity(lm):
         results.append(wrapper.attribute(inp, target="eats meat", n_steps=10))
     ours, theirs = results
     assert ours.output_tokens == theirs.output_tokens == ["eats", "meat"]
-    check(ours, theirs)
+    assert_same_llm_result(ours, theirs)
 
 
 class WithoutGenerate(torch.nn.Module):

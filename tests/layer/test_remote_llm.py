@@ -16,7 +16,7 @@ import attr_engine.interpretable as ours
 import captum.attr
 from captum.attr._core import remote_provider as captum_remote
 from tests.layer.tiny_lm import WordTokenizer, trained_lm
-from tests.parity import assert_close
+from tests.parity import assert_same_llm_result
 
 
 class ProtocolTokenizer(WordTokenizer):
@@ -46,12 +46,6 @@ def template_input(lib, tokenizer):
     return lib.TextTemplateInput("{} {} eats", ["the dog", "in the park"], baselines=["a bird", "at home"])
 
 
-def check(a, b):
-    assert a.input_tokens == b.input_tokens and a.output_tokens == b.output_tokens
-    assert_close(a.seq_attr, b.seq_attr, atol=1e-5)
-    assert (a.token_attr is None) == (b.token_attr is None)
-    if a.token_attr is not None:
-        assert_close(a.token_attr, b.token_attr, atol=1e-5)
 
 
 @pytest.mark.parametrize("method", ["FeatureAblation", "KernelShap"])
@@ -65,7 +59,7 @@ def test_protocol_tokenizer_matches_captum(lm, method, make_input):
         results.append(wrapper.attribute(make_input(llm, tokenizer), target="eats meat",
                                          use_cached_outputs=False,
                                          **({"n_samples": 8} if method == "KernelShap" else {})))
-    check(*results)
+    assert_same_llm_result(*results)
     assert results[0].output_tokens == ["eats", "meat"]
 
 
@@ -122,7 +116,7 @@ def test_remote_attribution_matches_captum(lm, method, make_input, attr_target):
                                            attr_target=attr_target)
         results.append(wrapper.attribute(make_input(llm, tokenizer), target="eats meat",
                                          **({"n_samples": 8} if method == "Lime" else {})))
-    check(*results)
+    assert_same_llm_result(*results)
 
 
 def test_remote_attribution_equals_local_attribution(lm):
@@ -133,7 +127,7 @@ def test_remote_attribution_equals_local_attribution(lm):
     local = ours.LLMAttribution(attr_engine.FeatureAblation(model), tokenizer)
     a = remote.attribute(template_input(ours, tokenizer), target="eats meat")
     b = local.attribute(template_input(ours, tokenizer), target="eats meat", forward_in_tokens=False)
-    check(a, b)
+    assert_same_llm_result(a, b)
     assert provider.calls and all(call[0] == "logprobs" for call in provider.calls)
 
 
@@ -257,7 +251,7 @@ def test_llm_attribution_over_image_segments_matches_captum(lm):
         wrapper = llm.LLMAttribution(lib.FeatureAblation(model), tokenizer)
         inp = llm.ImageMaskInput(image(), mask=MASK, processor_fn=processor)
         results.append(wrapper.attribute(inp, target="eats meat", use_cached_outputs=False))
-    check(*results)
+    assert_same_llm_result(*results)
 
 
 @pytest.mark.parametrize("masks", [{"mask": MASK}, {"mask_list": [MASK == 0, MASK != 2]}])
