@@ -28,7 +28,6 @@ from .errors import InsightsError
 from .estimate import calibrate, passes_per_example
 from .jobs import Emit, Job, JobRunner
 from .jobs.pool import DATASET, INTERACTIVE
-from .layer_shapes import layer_shapes
 from .limits import Limits
 from .results import feature_results, suggest_steps
 from .schema import contract as c
@@ -76,7 +75,7 @@ class Service:
     def info(self) -> Dict[str, Any]:
         return {
             "models": [{"index": i, "name": m.name, "device": str(m.device), "layers": layer_names(m.module),
-                        "layer_shapes": layer_shapes(self, m)} for i, m in enumerate(self.models)],
+                        "layer_shapes": self._layer_shapes(m)} for i, m in enumerate(self.models)],
             "classes": self.classes,
             "features": [f.describe() for f in self.features],
             "methods": [spec.to_json() for spec in REGISTRY.values()],
@@ -289,6 +288,18 @@ class Service:
                 if not 0 <= at < size:
                     raise InsightsError(f"neuron index {at} is out of range: dimension {i} of the layer "
                                         f"{layer!r} has {size} values (0 to {size - 1})", field="neuron")
+
+    def _layer_shapes(self, entry: ModelEntry) -> Dict[str, List[int]]:
+        """Each layer's output shape per example (the ones the neuron checks measure), so the
+        neuron picker offers only neurons that exist; layers whose output is not one tensor are
+        left out, and none where the data set or model cannot give an example (the picker then
+        takes the neuron as text, and a run says what failed)."""
+        try:
+            example = self.store.template()
+            shapes = {name: self._layer_shape(entry, name, False, example) for name in layer_names(entry.module)}
+        except Exception:
+            return {}
+        return {name: list(shape) for name, shape in shapes.items() if shape}
 
     def _layer_shape(self, entry: ModelEntry, layer: str, use_input: bool, example: Example
                      ) -> Optional[Tuple[int, ...]]:

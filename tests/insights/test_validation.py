@@ -162,6 +162,12 @@ def test_a_neuron_within_the_layer_is_accepted(client):
         assert r.status_code == 200 and r.json["within_limits"], r.json
 
 
+
+def test_info_gives_each_layers_shape_for_the_neuron_picker(client):
+    shapes = client.get("/api/w/digits/info", headers=AUTH).json["models"][0]["layer_shapes"]
+    assert shapes["conv2"] == [32, 8, 8] and shapes["fc2"] == [10]
+    assert client.get("/api/w/tabular/info", headers=AUTH).json["models"][0]["layer_shapes"] == {"linear": [3]}
+
 @pytest.mark.parametrize("models", [[0, 0], [1, 0, 1], [0] * 6200])
 def test_repeated_models_are_refused(client, models):
     ids = page_ids(client, "tabular", 2)
