@@ -141,7 +141,7 @@ def run_method(model: nn.Module, device: torch.device, features: Sequence[Any], 
         kwargs["additional_forward_args"] = forward_args
     if not internal and "feature_mask" not in kwargs and accepts(method, "feature_mask") and any(
             f.kind == "text" for f in features):
-        kwargs["feature_mask"] = _token_masks(attr_inputs, features)
+        kwargs["feature_mask"] = token_masks(attr_inputs, features)
     if not internal and accepts(method, "sliding_window_shapes"):
         windows = [occlusion_window(tuple(x.shape[1:]), f, kwargs.get("sliding_window_shapes"), kwargs.get("strides"))
                    for x, f in zip(attr_inputs, features)]
@@ -223,7 +223,7 @@ def _deletion_auc(score_func: Optional[Callable[[Tensor], Tensor]], forward: Cal
         out = forward(*args)
         return score_func(out) if score_func is not None else out.softmax(-1)
 
-    mask = _token_masks(inputs, features) if any(f.kind == "text" for f in features) else None
+    mask = token_masks(inputs, features) if any(f.kind == "text" for f in features) else None
     curve = deletion_curve(scored, inputs, attributions, baselines=baselines, target=targets,
                            additional_forward_args=forward_args or None, feature_mask=mask, n_steps=20)
     kept = (curve.scores / curve.scores[:, :1].clamp_min(1e-12)).clamp(0.0, 1.0)
@@ -305,7 +305,7 @@ def occlusion_window(shape: Tuple[int, ...], feature: Any, window: Optional[Sequ
     return lead + chosen + trail, lead + moves + trail
 
 
-def _token_masks(inputs: Tuple[Tensor, ...], features: Sequence[Any]) -> Tuple[Tensor, ...]:
+def token_masks(inputs: Tuple[Tensor, ...], features: Sequence[Any]) -> Tuple[Tensor, ...]:
     """Feature masks that ablate a token's whole embedding together (others: each element alone)."""
     masks, offset = [], 0
     for x, f in zip(inputs, features):

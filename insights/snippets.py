@@ -12,7 +12,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-from .attribution import EmbeddingForward, _token_masks, accepts, embedding_layer, stack_args
+from .attribution import EmbeddingForward, accepts, embedding_layer, stack_args, token_masks
 
 Tensors = Union[Tensor, Tuple[Tensor, ...]]
 
@@ -80,7 +80,7 @@ def load_example(workspace: Any, index: int, model: int = 0,
             base = [text[i](b).detach() if i in text else b for i, b in enumerate(base)]
         forward = EmbeddingForward(module, text, len(inputs))
         args = ids + args
-        masks = _token_masks(inputs, svc.features)
+        masks = token_masks(inputs, svc.features)
     one = len(inputs) == 1
     return LoadedExample(forward, module, inputs[0] if one else inputs, base[0] if one else tuple(base),
                          example.label, args, masks)
